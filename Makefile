@@ -1,0 +1,102 @@
+# ngx_faas: build, run, test, bench
+#
+#   make            build build/ngx_faas_module.so against Debian's nginx
+#   make run        install what is missing, build, run conf/nginx.conf
+#   make test       install what is missing, build, run the test suite
+#   make test-asan  the suite on an AddressSanitizer build of nginx + module
+#   make bench      benchmarks against the peers (bench/)
+
+NGINX_SRC   ?= /usr/share/nginx/src
+NGINX_BIN   ?= /usr/sbin/nginx
+BUILD       ?= $(CURDIR)/build
+NGX_BUILD    = $(BUILD)/nginx
+MODULE       = $(BUILD)/ngx_faas_module.so
+ASAN_BUILD   = $(BUILD)/asan
+CC_OPT      ?= -g -O2 -fPIC -Wall -Werror
+SHELL        = /bin/bash
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# what a fresh Debian 12 machine needs; `make deps` installs the missing
+DEB_PKGS = gcc make perl nginx nginx-dev duktape-dev libjansson-dev \
+           libbson-dev libpcre2-dev libssl-dev zlib1g-dev libwww-perl
+
+SOURCES = config ngx_faas_module.c $(wildcard src/*.c src/*.h)
+
+# the real Test::Nginx when installed, our own runner (t/lib) otherwise
+PERL5LIB_TEST = $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
+                  || echo $(CURDIR)/t/lib)
+TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
+           TEST_NGINX_LOAD_MODULES=$(MODULE) \
+           PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
+
+.PHONY: all deps module run test test-asan bench clean
+
+all: module
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	        | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    $(SUDO) apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+	        --no-install-recommends $$missing; \
+	fi
+
+module: $(MODULE)
+
+# configure a private copy of the nginx tree with the flags of the nginx
+# we load into (Debian ships them in conf_flags), so the module is
+# binary-compatible with /usr/sbin/nginx (--with-compat)
+$(NGX_BUILD)/Makefile: config
+	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD)
+	cp -r $(NGINX_SRC) $(NGX_BUILD)
+	cd $(NGX_BUILD) && \
+	if [ -f conf_flags ]; then . ./conf_flags; fi && \
+	./configure $${NGX_CONF_FLAGS:+"$${NGX_CONF_FLAGS[@]}"} --with-compat \
+	    --with-cc-opt="$(CC_OPT)" --add-dynamic-module=$(CURDIR) \
+	    > $(BUILD)/configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/configure.log; exit 1; }
+
+$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES)
+	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
+	cp $(NGX_BUILD)/objs/ngx_faas_module.so $@
+
+run: deps module
+	mkdir -p conf/logs
+	$(NGINX_BIN) -p $(CURDIR)/conf/ -c nginx.conf
+
+test: deps module
+	$(TEST_ENV) prove -r t
+
+# nginx and the module built together with AddressSanitizer; a report
+# from any process is written under $(ASAN_BUILD)/reports and fails
+$(ASAN_BUILD)/objs/nginx: config $(SOURCES)
+	rm -rf $(ASAN_BUILD) && mkdir -p $(BUILD)
+	cp -r $(NGINX_SRC) $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && ./configure --with-compat --with-debug \
+	    --with-threads --with-pcre --with-http_ssl_module \
+	    --with-cc-opt="-g -O1 -fno-omit-frame-pointer -fsanitize=address" \
+	    --with-ld-opt="-fsanitize=address" \
+	    --add-dynamic-module=$(CURDIR) > $(BUILD)/asan-configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/asan-configure.log; exit 1; }
+	$(MAKE) -C $(ASAN_BUILD) -f objs/Makefile
+
+test-asan: deps $(ASAN_BUILD)/objs/nginx
+	rm -rf $(ASAN_BUILD)/reports && mkdir -p $(ASAN_BUILD)/reports
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$(ASAN_BUILD)/reports/asan \
+	    $(TEST_ENV) TEST_NGINX_BINARY=$(ASAN_BUILD)/objs/nginx \
+	    TEST_NGINX_LOAD_MODULES=$(ASAN_BUILD)/objs/ngx_faas_module.so \
+	    prove -r t
+	@if ls $(ASAN_BUILD)/reports/asan* >/dev/null 2>&1; then \
+	    cat $(ASAN_BUILD)/reports/asan*; echo "AddressSanitizer reports"; \
+	    exit 1; fi; echo "no AddressSanitizer report"
+
+bench: deps module
+	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
+
+clean:
+	rm -rf $(BUILD) t/servroot conf/logs

@@ -1,0 +1,3 @@
+module.exports = function (greeting, name) {
+    return greeting + ' ' + (name || 'world');
+};

@@ -1,0 +1,268 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_directive.h"
+#include "ngx_faas_vm.h"
+
+
+static ngx_int_t ngx_faas_init(ngx_conf_t *cf);
+static void *ngx_faas_create_main_conf(ngx_conf_t *cf);
+static void *ngx_faas_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_faas_init_process(ngx_cycle_t *cycle);
+static void ngx_faas_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_faas_commands[] = {
+
+    { ngx_string("faas_functions"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_faas_set_functions,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_pass"),
+      NGX_HTTP_LOC_CONF|NGX_HTTP_LIF_CONF|NGX_CONF_TAKE1,
+      ngx_faas_set_pass,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_preload"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_faas_set_preload,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_faas_set_timeout,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_faas_loc_conf_t, timeout),
+      NULL },
+
+    { ngx_string("faas_memory"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_faas_set_memory,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_faas_loc_conf_t, memory),
+      NULL },
+
+    { ngx_string("faas_env"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_faas_set_env,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_debug"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_faas_loc_conf_t, debug),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_faas_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_faas_init,                         /* postconfiguration */
+
+    ngx_faas_create_main_conf,             /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_faas_create_loc_conf,              /* create location configuration */
+    ngx_faas_merge_loc_conf                /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_faas_module = {
+    NGX_MODULE_V1,
+    &ngx_faas_module_ctx,                  /* module context */
+    ngx_faas_commands,                     /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_faas_init_process,                 /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_faas_exit_process,                 /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_faas_init(ngx_conf_t *cf)
+{
+    ngx_str_t              name = ngx_string("request_id");
+    ngx_faas_main_conf_t  *fmcf;
+
+    fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+
+    if (ngx_faas_init_preloads(cf, fmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (fmcf->apps.nelts == 0) {
+        return NGX_OK;
+    }
+
+    fmcf->request_id_index = ngx_http_get_variable_index(cf, &name);
+    if (fmcf->request_id_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_faas_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_faas_main_conf_t  *fmcf;
+
+    fmcf = ngx_pcalloc(cf->pool, sizeof(ngx_faas_main_conf_t));
+    if (fmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&fmcf->apps, cf->pool, 4, sizeof(ngx_faas_app_t *))
+        != NGX_OK
+        || ngx_array_init(&fmcf->preloads, cf->pool, 4,
+                          sizeof(ngx_faas_loc_conf_t *))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    fmcf->request_id_index = NGX_ERROR;
+
+    return fmcf;
+}
+
+
+static void *
+ngx_faas_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_faas_loc_conf_t  *flcf;
+
+    flcf = ngx_pcalloc(cf->pool, sizeof(ngx_faas_loc_conf_t));
+    if (flcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     flcf->functions = { 0, NULL };
+     *     flcf->app = NULL;
+     *     flcf->pass = NULL;
+     *     flcf->preload = NULL;
+     *     flcf->env = NULL;
+     */
+
+    flcf->timeout = NGX_CONF_UNSET_MSEC;
+    flcf->memory = NGX_CONF_UNSET_SIZE;
+    flcf->debug = NGX_CONF_UNSET;
+
+    return flcf;
+}
+
+
+static char *
+ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_faas_loc_conf_t *prev = parent;
+    ngx_faas_loc_conf_t *conf = child;
+
+    ngx_conf_merge_str_value(conf->functions, prev->functions, "");
+    ngx_conf_merge_msec_value(conf->timeout, prev->timeout,
+                              NGX_FAAS_DEFAULT_TIMEOUT);
+    ngx_conf_merge_size_value(conf->memory, prev->memory,
+                              NGX_FAAS_DEFAULT_MEMORY);
+    ngx_conf_merge_value(conf->debug, prev->debug, 0);
+
+    if (conf->env == NULL) {
+        conf->env = prev->env;
+    }
+
+    if (conf->functions.len == 0) {
+        if (conf->pass) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"faas_pass\" needs \"faas_functions\" "
+                               "in this location or an enclosing block");
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    conf->app = ngx_faas_app_get(cf, &conf->functions, conf->memory);
+    if (conf->app == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_init_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t             i;
+    ngx_faas_app_t       **app;
+    ngx_faas_main_conf_t  *fmcf;
+
+    fmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_faas_module);
+    if (fmcf == NULL) {
+        return NGX_OK;
+    }
+
+    app = fmcf->apps.elts;
+
+    for (i = 0; i < fmcf->apps.nelts; i++) {
+        if (app[i]->preload.nelts) {
+            /* a failed preload is logged; the function loads lazily later */
+            (void) ngx_faas_vm_preload(app[i], cycle->log);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_faas_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t             i;
+    ngx_faas_app_t       **app;
+    ngx_faas_main_conf_t  *fmcf;
+
+    fmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_faas_module);
+    if (fmcf == NULL) {
+        return;
+    }
+
+    app = fmcf->apps.elts;
+
+    for (i = 0; i < fmcf->apps.nelts; i++) {
+        ngx_faas_vm_destroy(app[i]);
+    }
+}

@@ -1,0 +1,138 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#ifndef _NGX_FAAS_H_INCLUDED_
+#define _NGX_FAAS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "duktape.h"
+
+
+#define NGX_FAAS_DEFAULT_TIMEOUT    1000
+#define NGX_FAAS_DEFAULT_MEMORY     (64 * 1024 * 1024)
+#define NGX_FAAS_MIN_MEMORY         (256 * 1024)
+
+/* the heap stash keys shared between files */
+#define NGX_FAAS_STASH_ROOT         DUK_HIDDEN_SYMBOL("faasRoot")
+#define NGX_FAAS_STASH_MODULES      DUK_HIDDEN_SYMBOL("faasModules")
+#define NGX_FAAS_STASH_FUNCTIONS    DUK_HIDDEN_SYMBOL("faasFunctions")
+
+
+typedef struct ngx_faas_app_s  ngx_faas_app_t;
+typedef struct ngx_faas_vm_s   ngx_faas_vm_t;
+
+
+/* how a call ended; each maps to one status and one error-log line */
+typedef enum {
+    NGX_FAAS_OK = 0,
+    NGX_FAAS_NOT_FOUND,         /* 404: no such function */
+    NGX_FAAS_BAD_BODY,          /* 400: body invalid for its content type */
+    NGX_FAAS_LOAD_ERROR,        /* 500: syntax error, bad exports, require */
+    NGX_FAAS_EXCEPTION,         /* 500: thrown error or rejected promise */
+    NGX_FAAS_BAD_RESULT,        /* 500: a value that cannot be an answer */
+    NGX_FAAS_MEMORY,            /* 500: heap over faas_memory */
+    NGX_FAAS_TIMEOUT,           /* 504: over faas_timeout */
+    NGX_FAAS_INTERNAL           /* 500: heap could not be created */
+} ngx_faas_error_e;
+
+
+/* where in a call an exception was thrown: decides what it means */
+typedef enum {
+    NGX_FAAS_STAGE_LOAD = 0,
+    NGX_FAAS_STAGE_CTX,
+    NGX_FAAS_STAGE_BODY,
+    NGX_FAAS_STAGE_RUN,
+    NGX_FAAS_STAGE_RESULT
+} ngx_faas_stage_e;
+
+
+/* an app: a functions directory with one heap cap; one heap per worker */
+struct ngx_faas_app_s {
+    ngx_str_t                  root;      /* realpath, null-terminated */
+    size_t                     memory;
+    ngx_msec_t                 preload_timeout;
+    ngx_array_t                preload;   /* of ngx_str_t */
+    ngx_faas_vm_t             *vm;        /* this worker's heap or NULL */
+};
+
+
+typedef struct {
+    ngx_array_t                apps;      /* of ngx_faas_app_t * */
+    ngx_array_t                preloads;  /* of ngx_faas_loc_conf_t * */
+    ngx_int_t                  request_id_index;
+} ngx_faas_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                  name;
+    ngx_http_complex_value_t   value;
+} ngx_faas_env_t;
+
+
+typedef struct {
+    ngx_str_t                  functions; /* realpath of faas_functions */
+    ngx_faas_app_t            *app;
+    ngx_http_complex_value_t  *pass;
+    ngx_array_t               *preload;   /* of ngx_str_t, this level only */
+    ngx_array_t               *env;       /* of ngx_faas_env_t */
+    ngx_msec_t                 timeout;
+    size_t                     memory;
+    ngx_flag_t                 debug;
+} ngx_faas_loc_conf_t;
+
+
+/* a header of the answer, as the function set it */
+typedef struct {
+    ngx_str_t                  name;
+    ngx_str_t                  value;
+} ngx_faas_header_t;
+
+
+/* one call of a function for one request, and its outcome */
+typedef struct {
+    ngx_http_request_t        *request;
+    ngx_faas_loc_conf_t       *conf;
+    ngx_faas_vm_t             *vm;
+    ngx_str_t                  name;
+    ngx_str_t                  request_id;
+    ngx_str_t                  body;
+
+    ngx_faas_stage_e           stage;
+    ngx_faas_error_e           error;
+    ngx_str_t                  message;   /* error detail, for the log */
+    ngx_str_t                  stack;
+
+    ngx_uint_t                 status;
+    ngx_str_t                  content_type;
+    ngx_array_t                headers;   /* of ngx_faas_header_t */
+    ngx_str_t                  out;
+
+    ngx_array_t               *logs;      /* faas_debug: console lines */
+    ngx_msec_t                 run_time;
+} ngx_faas_call_t;
+
+
+struct ngx_faas_vm_s {
+    duk_context               *duk;
+    ngx_faas_app_t            *app;
+    ngx_log_t                 *log;
+    ngx_faas_call_t           *call;      /* the call in progress or NULL */
+    size_t                     used;
+    size_t                     limit;
+    ngx_msec_t                 deadline;  /* 0: no call in progress */
+    volatile ngx_uint_t        timed_out;
+    ngx_uint_t                 alloc_failed;
+};
+
+
+extern ngx_module_t  ngx_faas_module;
+
+
+#endif /* _NGX_FAAS_H_INCLUDED_ */

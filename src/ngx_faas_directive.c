@@ -1,0 +1,439 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_directive.h"
+#include "ngx_faas_handler.h"
+#include "ngx_faas_require.h"
+#include "ngx_faas_vm.h"
+
+
+static ngx_int_t ngx_faas_preload_app(ngx_conf_t *cf,
+    ngx_faas_loc_conf_t *flcf);
+
+
+char *
+ngx_faas_set_functions(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    char             *real;
+    u_char           *p;
+    ngx_str_t        *value, path;
+    ngx_file_info_t   fi;
+
+    if (flcf->functions.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    path = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &path, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, path.len + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_cpystrn(p, path.data, path.len + 1);
+
+    /* the app root is canonical, so that "inside the app" is a prefix test */
+
+    real = realpath((char *) p, NULL);
+    if (real == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "faas_functions \"%s\" cannot be opened", p);
+        return NGX_CONF_ERROR;
+    }
+
+    flcf->functions.len = ngx_strlen(real);
+    flcf->functions.data = ngx_pnalloc(cf->pool, flcf->functions.len + 1);
+    if (flcf->functions.data == NULL) {
+        free(real);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_cpystrn(flcf->functions.data, (u_char *) real,
+                flcf->functions.len + 1);
+    free(real);
+
+    if (ngx_file_info(flcf->functions.data, &fi) == NGX_FILE_ERROR
+        || !ngx_is_dir(&fi))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "faas_functions \"%V\" is not a directory",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_faas_set_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_core_loc_conf_t          *clcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (flcf->pass) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    flcf->pass = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (flcf->pass == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = flcf->pass;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (flcf->pass->lengths == NULL
+        && !ngx_faas_require_name_valid(&value[1]))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid function name \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_faas_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_faas_set_preload(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ngx_str_t              *value, *name;
+    ngx_uint_t              i;
+    ngx_faas_loc_conf_t   **slot;
+    ngx_faas_main_conf_t   *fmcf;
+
+    if (flcf->preload) {
+        return "is duplicate";
+    }
+
+    flcf->preload = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                     sizeof(ngx_str_t));
+    if (flcf->preload == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (!ngx_faas_require_name_valid(&value[i])) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid function name \"%V\" "
+                               "in \"%V\" directive", &value[i], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        name = ngx_array_push(flcf->preload);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *name = value[i];
+    }
+
+    /* compiled in postconfiguration, once faas_functions is known */
+
+    fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+
+    slot = ngx_array_push(&fmcf->preloads);
+    if (slot == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *slot = flcf;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_faas_set_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_uint_t                         i;
+    ngx_faas_env_t                    *env;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "empty name in \"%V\" directive", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (flcf->env == NULL) {
+        flcf->env = ngx_array_create(cf->pool, 4, sizeof(ngx_faas_env_t));
+        if (flcf->env == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    env = flcf->env->elts;
+
+    for (i = 0; i < flcf->env->nelts; i++) {
+        if (env[i].name.len == value[1].len
+            && ngx_strncmp(env[i].name.data, value[1].data, value[1].len)
+               == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate name \"%V\" in \"%V\" directive",
+                               &value[1], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    env = ngx_array_push(flcf->env);
+    if (env == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    env->name = value[1];
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = &env->value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_faas_set_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ngx_str_t  *value;
+    ngx_int_t   ms;
+
+    if (flcf->timeout != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    ms = ngx_parse_time(&value[1], 0);
+
+    if (ms == NGX_ERROR || ms == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be a time greater than zero",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    flcf->timeout = (ngx_msec_t) ms;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ssize_t     size;
+    ngx_str_t  *value;
+
+    if (flcf->memory != NGX_CONF_UNSET_SIZE) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    size = ngx_parse_size(&value[1]);
+
+    if (size == NGX_ERROR || size < NGX_FAAS_MIN_MEMORY) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be a size of at least %uzk",
+                           &value[1], &cmd->name,
+                           (size_t) NGX_FAAS_MIN_MEMORY / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    flcf->memory = (size_t) size;
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_faas_app_t *
+ngx_faas_app_get(ngx_conf_t *cf, ngx_str_t *root, size_t memory)
+{
+    ngx_uint_t              i;
+    ngx_faas_app_t         *app, **slot;
+    ngx_faas_main_conf_t   *fmcf;
+
+    fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+
+    slot = fmcf->apps.elts;
+
+    for (i = 0; i < fmcf->apps.nelts; i++) {
+        app = slot[i];
+
+        if (app->memory == memory
+            && app->root.len == root->len
+            && ngx_strncmp(app->root.data, root->data, root->len) == 0)
+        {
+            return app;
+        }
+    }
+
+    app = ngx_pcalloc(cf->pool, sizeof(ngx_faas_app_t));
+    if (app == NULL) {
+        return NULL;
+    }
+
+    app->root = *root;
+    app->memory = memory;
+
+    if (ngx_array_init(&app->preload, cf->pool, 4, sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    slot = ngx_array_push(&fmcf->apps);
+    if (slot == NULL) {
+        return NULL;
+    }
+
+    *slot = app;
+
+    return app;
+}
+
+
+ngx_int_t
+ngx_faas_init_preloads(ngx_conf_t *cf, ngx_faas_main_conf_t *fmcf)
+{
+    ngx_uint_t             i;
+    ngx_faas_loc_conf_t  **flcf;
+
+    flcf = fmcf->preloads.elts;
+
+    for (i = 0; i < fmcf->preloads.nelts; i++) {
+        if (ngx_faas_preload_app(cf, flcf[i]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf)
+{
+    size_t           memory;
+    ngx_str_t       *name, *have, *slot;
+    ngx_uint_t       i, j;
+    ngx_msec_t       timeout;
+    ngx_faas_app_t  *app;
+
+    /*
+     * a faas_preload at http level has an unmerged configuration:
+     * defaults are applied here as merge would
+     */
+
+    memory = flcf->memory == NGX_CONF_UNSET_SIZE ? NGX_FAAS_DEFAULT_MEMORY
+                                                 : flcf->memory;
+    timeout = flcf->timeout == NGX_CONF_UNSET_MSEC ? NGX_FAAS_DEFAULT_TIMEOUT
+                                                   : flcf->timeout;
+
+    app = flcf->app;
+
+    if (app == NULL) {
+        if (flcf->functions.len == 0) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"faas_preload\" needs \"faas_functions\" "
+                          "in the same or an enclosing block");
+            return NGX_ERROR;
+        }
+
+        app = ngx_faas_app_get(cf, &flcf->functions, memory);
+        if (app == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    app->preload_timeout = ngx_max(app->preload_timeout, timeout);
+
+    name = flcf->preload->elts;
+
+    for (i = 0; i < flcf->preload->nelts; i++) {
+
+        have = app->preload.elts;
+
+        for (j = 0; j < app->preload.nelts; j++) {
+            if (have[j].len == name[i].len
+                && ngx_strncmp(have[j].data, name[i].data, name[i].len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (j < app->preload.nelts) {
+            continue;
+        }
+
+        /* nginx -t fails here on a missing function or a syntax error */
+
+        if (ngx_faas_vm_check(app, &name[i], cf->log) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        slot = ngx_array_push(&app->preload);
+        if (slot == NULL) {
+            return NGX_ERROR;
+        }
+
+        *slot = name[i];
+    }
+
+    return NGX_OK;
+}

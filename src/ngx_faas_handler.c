@@ -1,0 +1,291 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_handler.h"
+#include "ngx_faas_require.h"
+#include "ngx_faas_response.h"
+#include "ngx_faas_vm.h"
+
+
+static void ngx_faas_handler_body(ngx_http_request_t *r);
+static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r);
+static ngx_int_t ngx_faas_handler_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+static void ngx_faas_handler_log(ngx_faas_call_t *call);
+static void ngx_faas_handler_flatten(ngx_pool_t *pool, ngx_str_t *s);
+
+
+/* the content handler of faas_pass: the whole body first, then the call */
+
+ngx_int_t
+ngx_faas_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_read_client_request_body(r, ngx_faas_handler_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_faas_handler_body(ngx_http_request_t *r)
+{
+    ngx_http_finalize_request(r, ngx_faas_handler_run(r));
+}
+
+
+static ngx_int_t
+ngx_faas_handler_run(ngx_http_request_t *r)
+{
+    ngx_faas_call_t            *call;
+    ngx_faas_loc_conf_t        *flcf;
+    ngx_faas_main_conf_t       *fmcf;
+    ngx_http_variable_value_t  *id;
+
+    flcf = ngx_http_get_module_loc_conf(r, ngx_faas_module);
+    fmcf = ngx_http_get_module_main_conf(r, ngx_faas_module);
+
+    call = ngx_pcalloc(r->pool, sizeof(ngx_faas_call_t));
+    if (call == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    call->request = r;
+    call->conf = flcf;
+
+    if (ngx_array_init(&call->headers, r->pool, 4, sizeof(ngx_faas_header_t))
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (flcf->debug) {
+        call->logs = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
+        if (call->logs == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    id = ngx_http_get_indexed_variable(r, fmcf->request_id_index);
+    if (id && !id->not_found) {
+        call->request_id.data = id->data;
+        call->request_id.len = id->len;
+    }
+
+    if (ngx_http_complex_value(r, flcf->pass, &call->name) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, call, ngx_faas_module);
+
+    if (!ngx_faas_require_name_valid(&call->name)) {
+        call->error = NGX_FAAS_NOT_FOUND;
+        ngx_str_set(&call->message, "invalid function name");
+
+    } else if (ngx_faas_handler_read_body(r, &call->body) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    } else {
+        ngx_faas_vm_call(call);
+    }
+
+    ngx_faas_handler_log(call);
+
+    return ngx_faas_response_send(call);
+}
+
+
+/* the body in one piece, also when nginx has written it to a file */
+
+static ngx_int_t
+ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    off_t         len;
+    u_char       *p;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ngx_str_null(body);
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && !cl->buf->in_file) {
+        body->data = cl->buf->pos;
+        body->len = cl->buf->last - cl->buf->pos;
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for ( /* void */ ; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    body->data = p;
+    body->len = len;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                          b->file_pos);
+
+        if (n != b->file_last - b->file_pos) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "faas: cannot read the request body from \"%V\"",
+                          &b->file->name);
+            return NGX_ERROR;
+        }
+
+        p += n;
+    }
+
+    return NGX_OK;
+}
+
+
+/* one error-log line per failed call, naming the function and the cause */
+
+static void
+ngx_faas_handler_log(ngx_faas_call_t *call)
+{
+    ngx_log_t       *log;
+    ngx_faas_app_t  *app;
+
+    log = call->request->connection->log;
+    app = call->conf->app;
+
+    ngx_faas_handler_flatten(call->request->pool, &call->message);
+    ngx_faas_handler_flatten(call->request->pool, &call->stack);
+
+    switch (call->error) {
+
+    case NGX_FAAS_OK:
+        return;
+
+    case NGX_FAAS_NOT_FOUND:
+        if (call->message.len) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "faas: invalid function name \"%V\"", &call->name);
+        } else {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "faas: function \"%V\" not found in \"%V\"",
+                          &call->name, &app->root);
+        }
+        return;
+
+    case NGX_FAAS_BAD_BODY:
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "faas: function \"%V\" not called, invalid request "
+                      "body: %V", &call->name, &call->message);
+        return;
+
+    case NGX_FAAS_LOAD_ERROR:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "faas: function \"%V\" cannot be loaded: %V",
+                      &call->name, &call->message);
+        return;
+
+    case NGX_FAAS_EXCEPTION:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "faas: function \"%V\" failed: %V",
+                      &call->name, &call->stack);
+        return;
+
+    case NGX_FAAS_BAD_RESULT:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "faas: function \"%V\" returned an invalid answer: %V",
+                      &call->name, &call->message);
+        return;
+
+    case NGX_FAAS_MEMORY:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "faas: function \"%V\" exceeded faas_memory %uzk: %V",
+                      &call->name, app->memory / 1024, &call->message);
+        return;
+
+    case NGX_FAAS_TIMEOUT:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "faas: function \"%V\" timed out after %Mms "
+                      "(faas_timeout %Mms)",
+                      &call->name, call->run_time, call->conf->timeout);
+        return;
+
+    default:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "faas: function \"%V\" failed: %V",
+                      &call->name, &call->message);
+    }
+}
+
+
+/* a stack trace on one log line: "Error: x | at f (a.js:3) | at ..." */
+
+static void
+ngx_faas_handler_flatten(ngx_pool_t *pool, ngx_str_t *s)
+{
+    u_char  *p, *q, *end, *flat;
+
+    if (ngx_strlchr(s->data, s->data + s->len, '\n') == NULL) {
+        return;
+    }
+
+    flat = ngx_pnalloc(pool, s->len * 3);
+    if (flat == NULL) {
+        return;
+    }
+
+    p = s->data;
+    q = flat;
+    end = s->data + s->len;
+
+    while (p < end) {
+        if (*p != '\n') {
+            *q++ = *p++;
+            continue;
+        }
+
+        while (p < end && (*p == '\n' || *p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p < end) {
+            q = ngx_cpymem(q, " | ", 3);
+        }
+    }
+
+    s->data = flat;
+    s->len = q - flat;
+}

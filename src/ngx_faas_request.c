@@ -1,0 +1,438 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_bson.h"
+#include "ngx_faas_request.h"
+
+
+static void ngx_faas_request_push_query(duk_context *duk, ngx_pool_t *pool,
+    ngx_str_t *args, ngx_uint_t strict);
+static void ngx_faas_request_push_headers(duk_context *duk,
+    ngx_http_request_t *r);
+static void ngx_faas_request_push_body(duk_context *duk,
+    ngx_faas_call_t *call);
+static void ngx_faas_request_push_params(duk_context *duk,
+    ngx_http_request_t *r);
+static void ngx_faas_request_push_env(duk_context *duk,
+    ngx_faas_call_t *call);
+static void ngx_faas_request_add(duk_context *duk, duk_idx_t obj,
+    const char *sep);
+static ssize_t ngx_faas_request_unescape(u_char *dst, u_char *src,
+    size_t len, ngx_uint_t strict);
+static ngx_int_t ngx_faas_request_media_type(ngx_str_t *type,
+    const char *name);
+
+
+#define ngx_faas_request_put_str(duk, key, s)                                 \
+    duk_push_lstring(duk, (char *) (s)->data, (s)->len);                      \
+    duk_put_prop_string(duk, -2, key)
+
+
+/* pushes ctx: the request as the function sees it */
+
+void
+ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
+{
+    ngx_http_request_t  *r;
+
+    r = call->request;
+
+    duk_push_object(duk);
+
+    /* stack: [ ... ctx ] */
+
+    ngx_faas_request_put_str(duk, "method", &r->method_name);
+    ngx_faas_request_put_str(duk, "url", &r->unparsed_uri);
+    ngx_faas_request_put_str(duk, "path", &r->uri);
+    ngx_faas_request_put_str(duk, "remoteAddr", &r->connection->addr_text);
+    ngx_faas_request_put_str(duk, "requestId", &call->request_id);
+
+    ngx_faas_request_push_query(duk, r->pool, &r->args, 0);
+    duk_put_prop_string(duk, -2, "query");
+
+    ngx_faas_request_push_headers(duk, r);
+    duk_put_prop_string(duk, -2, "headers");
+
+    ngx_faas_request_push_params(duk, r);
+    duk_put_prop_string(duk, -2, "params");
+
+    ngx_faas_request_push_env(duk, call);
+    duk_put_prop_string(duk, -2, "env");
+
+    ngx_faas_request_push_body(duk, call);
+}
+
+
+/*
+ * a=1&b=2&a=3 -> { a: ['1', '3'], b: '2' }; "+" is a space. In a query a
+ * bad escape is kept as it is; in a form body (strict) it is an error
+ */
+
+static void
+ngx_faas_request_push_query(duk_context *duk, ngx_pool_t *pool,
+    ngx_str_t *args, ngx_uint_t strict)
+{
+    u_char     *p, *end, *amp, *eq, *buf;
+    ssize_t     klen, vlen;
+    duk_idx_t   obj;
+
+    duk_push_object(duk);
+    obj = duk_get_top_index(duk);
+
+    if (args->len == 0) {
+        return;
+    }
+
+    buf = ngx_pnalloc(pool, args->len);
+    if (buf == NULL) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "no memory");
+    }
+
+    p = args->data;
+    end = p + args->len;
+
+    while (p < end) {
+        amp = ngx_strlchr(p, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+        if (eq == NULL) {
+            eq = amp;
+        }
+
+        if (eq > p) {
+            klen = ngx_faas_request_unescape(buf, p, eq - p, strict);
+            vlen = (eq < amp)
+                   ? ngx_faas_request_unescape(buf + klen, eq + 1,
+                                               amp - eq - 1, strict)
+                   : 0;
+
+            if (klen < 0 || vlen < 0) {
+                (void) duk_error(duk, DUK_ERR_URI_ERROR,
+                                 "malformed percent-encoding");
+            }
+
+            duk_push_lstring(duk, (char *) buf, klen);
+            duk_push_lstring(duk, (char *) buf + klen, vlen);
+            ngx_faas_request_add(duk, obj, NULL);
+        }
+
+        p = amp + 1;
+    }
+}
+
+
+/* names in lower case; repeated headers joined as HTTP allows */
+
+static void
+ngx_faas_request_push_headers(duk_context *duk, ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    duk_idx_t         obj;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    duk_push_object(duk);
+    obj = duk_get_top_index(duk);
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0) {
+            continue;
+        }
+
+        duk_push_lstring(duk, (char *) h[i].lowcase_key, h[i].key.len);
+        duk_push_lstring(duk, (char *) h[i].value.data, h[i].value.len);
+
+        ngx_faas_request_add(duk, obj,
+                             (h[i].key.len == 6
+                              && ngx_strncmp(h[i].lowcase_key, "cookie", 6)
+                                 == 0)
+                             ? "; " : ", ");
+    }
+}
+
+
+/* rawBody is the body as sent; body is decoded by its content type */
+
+static void
+ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
+{
+    ngx_str_t            type;
+    ngx_http_request_t  *r;
+
+    r = call->request;
+
+    duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+    duk_put_prop_string(duk, -2, "rawBody");
+
+    if (call->body.len == 0) {
+        return;
+    }
+
+    ngx_str_null(&type);
+
+    if (r->headers_in.content_type) {
+        type = r->headers_in.content_type->value;
+    }
+
+    /* from here a thrown error means a bad body: 400 */
+
+    call->stage = NGX_FAAS_STAGE_BODY;
+
+    if (ngx_faas_request_media_type(&type, "application/json")
+        || ngx_faas_request_media_type(&type, "+json"))
+    {
+        duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+        duk_json_decode(duk, -1);
+
+    } else if (ngx_faas_request_media_type(&type,
+                                           "application/x-www-form-urlencoded"))
+    {
+        ngx_faas_request_push_query(duk, r->pool, &call->body, 1);
+
+    } else if (ngx_faas_request_media_type(&type, "application/bson")) {
+        ngx_faas_bson_push(duk, call->body.data, call->body.len);
+
+    } else {
+        duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+    }
+
+    duk_put_prop_string(duk, -2, "body");
+
+    call->stage = NGX_FAAS_STAGE_CTX;
+}
+
+
+/* captures of the location's regular expression: "0", "1"... and names */
+
+static void
+ngx_faas_request_push_params(duk_context *duk, ngx_http_request_t *r)
+{
+    int                           *cap;
+    ngx_uint_t                     i, n;
+    ngx_http_variable_t           *v;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_regex_variable_t     *rv;
+
+    duk_push_object(duk);
+
+    if (r->ncaptures == 0 || r->captures == NULL) {
+        return;
+    }
+
+    cap = r->captures;
+    n = r->ncaptures / 2;
+
+    for (i = 0; i < n; i++) {
+        if (cap[2 * i] < 0) {
+            continue;
+        }
+
+        duk_push_lstring(duk, (char *) r->captures_data + cap[2 * i],
+                         cap[2 * i + 1] - cap[2 * i]);
+        duk_put_prop_index(duk, -2, i);
+    }
+
+#if (NGX_PCRE)
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->regex == NULL) {
+        return;
+    }
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+    v = cmcf->variables.elts;
+    rv = clcf->regex->variables;
+
+    for (i = 0; i < clcf->regex->nvariables; i++) {
+        if (rv[i].capture >= r->ncaptures || cap[rv[i].capture] < 0) {
+            continue;
+        }
+
+        duk_push_lstring(duk, (char *) v[rv[i].index].name.data,
+                         v[rv[i].index].name.len);
+        duk_push_lstring(duk,
+                         (char *) r->captures_data + cap[rv[i].capture],
+                         cap[rv[i].capture + 1] - cap[rv[i].capture]);
+        ngx_faas_request_add(duk, -3, NULL);
+    }
+#endif
+}
+
+
+static void
+ngx_faas_request_push_env(duk_context *duk, ngx_faas_call_t *call)
+{
+    ngx_str_t        value;
+    ngx_uint_t       i;
+    ngx_faas_env_t  *env;
+
+    duk_push_object(duk);
+
+    if (call->conf->env == NULL) {
+        return;
+    }
+
+    env = call->conf->env->elts;
+
+    for (i = 0; i < call->conf->env->nelts; i++) {
+
+        if (ngx_http_complex_value(call->request, &env[i].value, &value)
+            != NGX_OK)
+        {
+            (void) duk_error(duk, DUK_ERR_ERROR, "cannot evaluate faas_env");
+        }
+
+        duk_push_lstring(duk, (char *) env[i].name.data, env[i].name.len);
+        duk_push_lstring(duk, (char *) value.data, value.len);
+        ngx_faas_request_add(duk, -3, NULL);
+    }
+}
+
+
+/*
+ * stack: [ ... obj ... key value ] -> [ ... obj ... ]; a repeated key
+ * becomes an array, or with sep one string; own data properties are
+ * defined, so "__proto__" is a name like any other
+ */
+
+static void
+ngx_faas_request_add(duk_context *duk, duk_idx_t obj, const char *sep)
+{
+    obj = duk_normalize_index(duk, obj);
+
+    duk_dup(duk, -2);
+    duk_get_prop_desc(duk, obj, 0);
+
+    /* stack: [ ... key value desc|undefined ] */
+
+    if (duk_is_undefined(duk, -1)) {
+        duk_pop(duk);
+        duk_def_prop(duk, obj, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WEC);
+        return;
+    }
+
+    duk_get_prop_string(duk, -1, "value");
+    duk_remove(duk, -2);
+
+    /* stack: [ ... key value old ] */
+
+    if (sep) {
+        duk_insert(duk, -2);
+        duk_push_string(duk, sep);
+        duk_insert(duk, -2);
+        duk_concat(duk, 3);
+
+        /* stack: [ ... key old+sep+value ] */
+
+    } else if (duk_is_array(duk, -1)) {
+        duk_swap(duk, -1, -2);
+        duk_put_prop_index(duk, -2, (duk_uarridx_t) duk_get_length(duk, -2));
+
+        /* stack: [ ... key old ] */
+
+    } else {
+        duk_push_array(duk);
+        duk_swap(duk, -1, -2);
+        duk_put_prop_index(duk, -2, 0);
+        duk_swap(duk, -1, -2);
+        duk_put_prop_index(duk, -2, 1);
+
+        /* stack: [ ... key [old, value] ] */
+    }
+
+    duk_def_prop(duk, obj, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WEC);
+}
+
+
+static ssize_t
+ngx_faas_request_unescape(u_char *dst, u_char *src, size_t len,
+    ngx_uint_t strict)
+{
+    u_char     *d, c;
+    size_t      i;
+    ngx_int_t   n;
+
+    d = dst;
+
+    for (i = 0; i < len; i++) {
+        c = src[i];
+
+        if (c == '+') {
+            *d++ = ' ';
+            continue;
+        }
+
+        if (c == '%') {
+            n = (i + 2 < len) ? ngx_hextoi(&src[i + 1], 2) : NGX_ERROR;
+
+            if (n != NGX_ERROR) {
+                *d++ = (u_char) n;
+                i += 2;
+                continue;
+            }
+
+            if (strict) {
+                return -1;
+            }
+        }
+
+        *d++ = c;
+    }
+
+    return d - dst;
+}
+
+
+/* "application/json; charset=utf-8" has media type "application/json" */
+
+static ngx_int_t
+ngx_faas_request_media_type(ngx_str_t *type, const char *name)
+{
+    size_t   len, n;
+    u_char  *semi;
+
+    semi = ngx_strlchr(type->data, type->data + type->len, ';');
+    len = semi ? (size_t) (semi - type->data) : type->len;
+
+    while (len && (type->data[len - 1] == ' ' || type->data[len - 1] == '\t'))
+    {
+        len--;
+    }
+
+    n = ngx_strlen(name);
+
+    if (name[0] == '+') {
+        /* a structured syntax suffix: application/problem+json */
+        return len > n
+               && ngx_strncasecmp(type->data + len - n, (u_char *) name, n)
+                  == 0;
+    }
+
+    return len == n && ngx_strncasecmp(type->data, (u_char *) name, n) == 0;
+}

@@ -1,0 +1,17 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#ifndef _NGX_FAAS_REQUEST_H_INCLUDED_
+#define _NGX_FAAS_REQUEST_H_INCLUDED_
+
+
+#include "ngx_faas.h"
+
+
+void ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call);
+
+
+#endif /* _NGX_FAAS_REQUEST_H_INCLUDED_ */

@@ -1,0 +1,481 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_require.h"
+
+
+#define NGX_FAAS_NAME_MAX       255
+
+#define NGX_FAAS_REQUIRE_DIR    DUK_HIDDEN_SYMBOL("faasDir")
+
+/* on one line with the module's first line, so line numbers stay true */
+#define NGX_FAAS_WRAP_HEAD                                                    \
+    "function (exports, require, module, __filename, __dirname) {"
+#define NGX_FAAS_WRAP_TAIL      "\n}"
+
+
+static ngx_int_t ngx_faas_require_find_function(duk_context *duk,
+    ngx_str_t *name);
+static ngx_int_t ngx_faas_require_resolve(duk_context *duk, const char *base,
+    const char *ext);
+static duk_ret_t ngx_faas_require_js(duk_context *duk);
+static void ngx_faas_require_load(duk_context *duk, duk_idx_t path);
+static void ngx_faas_require_run(duk_context *duk, duk_idx_t path);
+static void ngx_faas_require_compile(duk_context *duk, duk_idx_t path);
+static void ngx_faas_require_read(duk_context *duk, const char *path);
+static void ngx_faas_require_pick(duk_context *duk, ngx_str_t *name);
+
+
+/*
+ * a function name is [A-Za-z0-9_-] segments joined by "/": no dot at all,
+ * so neither "..", nor an extension, nor a hidden file can be named
+ */
+
+ngx_int_t
+ngx_faas_require_name_valid(ngx_str_t *name)
+{
+    u_char      c, prev;
+    ngx_uint_t  i;
+
+    if (name->len == 0 || name->len > NGX_FAAS_NAME_MAX) {
+        return 0;
+    }
+
+    prev = '/';
+
+    for (i = 0; i < name->len; i++) {
+        c = name->data[i];
+
+        if (c == '/') {
+            if (prev == '/') {
+                return 0;
+            }
+
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                     || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+        {
+            return 0;
+        }
+
+        prev = c;
+    }
+
+    return prev != '/';
+}
+
+
+void
+ngx_faas_require_init(duk_context *duk, ngx_str_t *root)
+{
+    duk_push_heap_stash(duk);
+
+    duk_push_lstring(duk, (char *) root->data, root->len);
+    duk_put_prop_string(duk, -2, NGX_FAAS_STASH_ROOT);
+
+    duk_push_bare_object(duk);
+    duk_put_prop_string(duk, -2, NGX_FAAS_STASH_MODULES);
+
+    duk_push_bare_object(duk);
+    duk_put_prop_string(duk, -2, NGX_FAAS_STASH_FUNCTIONS);
+
+    duk_pop(duk);
+}
+
+
+/*
+ * pushes the handler of a function, loading its module on first use;
+ * NGX_DECLINED (nothing pushed) when there is no such function
+ */
+
+ngx_int_t
+ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
+{
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
+    duk_push_lstring(duk, (char *) name->data, name->len);
+
+    /* stack: [ stash functions name ] */
+
+    if (duk_get_prop(duk, -2)) {
+        duk_replace(duk, -3);
+        duk_pop(duk);
+        return NGX_OK;
+    }
+
+    duk_pop_3(duk);
+
+    if (ngx_faas_require_find_function(duk, name) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    /* stack: [ path ] */
+
+    ngx_faas_require_load(duk, -1);
+    ngx_faas_require_pick(duk, name);
+
+    /* stack: [ path handler ] */
+
+    duk_remove(duk, -2);
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
+    duk_push_lstring(duk, (char *) name->data, name->len);
+    duk_dup(duk, -4);
+    duk_put_prop(duk, -3);
+    duk_pop_2(duk);
+
+    /* stack: [ handler ] */
+
+    return NGX_OK;
+}
+
+
+/* compiles the module of a function without running it (nginx -t) */
+
+ngx_int_t
+ngx_faas_require_check(duk_context *duk, ngx_str_t *name)
+{
+    if (ngx_faas_require_find_function(duk, name) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    ngx_faas_require_compile(duk, -1);
+    duk_pop_2(duk);
+
+    return NGX_OK;
+}
+
+
+/* pushes the canonical path of <root>/<name>.js or <root>/<name>/index.js */
+
+static ngx_int_t
+ngx_faas_require_find_function(duk_context *duk, ngx_str_t *name)
+{
+    const char  *base;
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_ROOT);
+    base = duk_push_sprintf(duk, "%s/%.*s", duk_get_string(duk, -1),
+                            (int) name->len, name->data);
+
+    /* stack: [ stash root base ] */
+
+    if (ngx_faas_require_resolve(duk, base, ".js") == NGX_OK
+        || ngx_faas_require_resolve(duk, base, "/index.js") == NGX_OK)
+    {
+        /* stack: [ stash root base path ] */
+        duk_replace(duk, -4);
+        duk_pop_2(duk);
+        return NGX_OK;
+    }
+
+    duk_pop_3(duk);
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * pushes the canonical path of base + ext if that is a regular file inside
+ * the app root (symbolic links are followed, then checked)
+ */
+
+static ngx_int_t
+ngx_faas_require_resolve(duk_context *duk, const char *base, const char *ext)
+{
+    char         *real;
+    size_t        len;
+    const char   *path, *root;
+    struct stat   st;
+
+    path = duk_push_sprintf(duk, "%s%s", base, ext);
+
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        duk_pop(duk);
+        return NGX_DECLINED;
+    }
+
+    real = duk_push_fixed_buffer(duk, PATH_MAX);
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_ROOT);
+    root = duk_get_lstring(duk, -1, &len);
+
+    /* stack: [ path buffer stash root ] */
+
+    if (realpath(path, real) == NULL
+        || ngx_strncmp(real, root, len) != 0
+        || real[len] != '/')
+    {
+        duk_pop_n(duk, 4);
+        return NGX_DECLINED;
+    }
+
+    duk_pop_2(duk);
+    duk_push_string(duk, real);
+    duk_replace(duk, -3);
+    duk_pop(duk);
+
+    /* stack: [ real ] */
+
+    return NGX_OK;
+}
+
+
+/*
+ * require(id): ids are relative to the requiring module, and resolved as
+ * id, id.js, id.json, id/index.js, id/index.json inside the app root
+ */
+
+static duk_ret_t
+ngx_faas_require_js(duk_context *duk)
+{
+    const char   *id, *dir, *base;
+    ngx_uint_t    i;
+    static char  *exts[] = { "", ".js", ".json", "/index.js", "/index.json" };
+
+    id = duk_require_string(duk, 0);
+
+    if (!(id[0] == '.' && (id[1] == '/' || id[1] == '\0'
+                           || (id[1] == '.' && (id[2] == '/' || id[2] == '\0')))))
+    {
+        return duk_error(duk, DUK_ERR_ERROR,
+                         "cannot find module '%s': only paths relative to "
+                         "the module (./ or ../) inside the functions "
+                         "directory can be required", id);
+    }
+
+    duk_push_current_function(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_REQUIRE_DIR);
+    dir = duk_get_string(duk, -1);
+
+    base = duk_push_sprintf(duk, "%s/%s", dir, id);
+
+    /* stack: [ id func dir base ] */
+
+    for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+        if (ngx_faas_require_resolve(duk, base, exts[i]) == NGX_OK) {
+            ngx_faas_require_load(duk, -1);
+            return 1;
+        }
+    }
+
+    return duk_error(duk, DUK_ERR_ERROR, "cannot find module '%s' from '%s'",
+                     id, dir);
+}
+
+
+/*
+ * pushes module.exports of the module at path (canonical); the module is
+ * cached before it runs, so a cycle sees the exports made so far
+ */
+
+static void
+ngx_faas_require_load(duk_context *duk, duk_idx_t path)
+{
+    size_t       len;
+    const char  *p;
+
+    path = duk_normalize_index(duk, path);
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_MODULES);
+    duk_remove(duk, -2);
+    duk_dup(duk, path);
+
+    /* stack: [ ... modules path ] */
+
+    if (duk_get_prop(duk, -2)) {
+        duk_get_prop_string(duk, -1, "exports");
+        duk_replace(duk, -3);
+        duk_pop(duk);
+        return;
+    }
+
+    duk_pop(duk);
+
+    duk_push_object(duk);
+    duk_push_object(duk);
+    duk_put_prop_string(duk, -2, "exports");
+    duk_dup(duk, path);
+    duk_put_prop_string(duk, -2, "id");
+    duk_dup(duk, path);
+    duk_put_prop_string(duk, -2, "filename");
+    duk_push_false(duk);
+    duk_put_prop_string(duk, -2, "loaded");
+
+    duk_dup(duk, path);
+    duk_dup(duk, -2);
+    duk_put_prop(duk, -4);
+
+    /* stack: [ ... modules module ] */
+
+    p = duk_get_lstring(duk, path, &len);
+
+    if (len > 5 && ngx_strcmp(p + len - 5, ".json") == 0) {
+        ngx_faas_require_read(duk, p);
+        duk_json_decode(duk, -1);
+        duk_put_prop_string(duk, -2, "exports");
+
+    } else {
+        ngx_faas_require_run(duk, path);
+    }
+
+    duk_push_true(duk);
+    duk_put_prop_string(duk, -2, "loaded");
+
+    duk_get_prop_string(duk, -1, "exports");
+    duk_replace(duk, -3);
+    duk_pop(duk);
+
+    /* stack: [ ... exports ] */
+}
+
+
+/* stack on entry: [ ... modules module ]; a module that throws is uncached */
+
+static void
+ngx_faas_require_run(duk_context *duk, duk_idx_t path)
+{
+    const char  *p, *slash;
+
+    ngx_faas_require_compile(duk, path);
+
+    /* stack: [ ... modules module fn ] */
+
+    duk_get_prop_string(duk, -2, "exports");
+    duk_dup(duk, -1);
+
+    /* require of this module: resolves relative to its directory */
+
+    duk_push_c_function(duk, ngx_faas_require_js, 1);
+    p = duk_get_string(duk, path);
+    slash = strrchr(p, '/');
+    duk_push_lstring(duk, p, slash - p);
+    duk_put_prop_string(duk, -2, NGX_FAAS_REQUIRE_DIR);
+
+    duk_dup(duk, -5);
+    duk_dup(duk, path);
+    duk_push_lstring(duk, p, slash - p);
+
+    /* stack: [ ... modules module fn this exports require module file dir ] */
+
+    if (duk_pcall_method(duk, 5) != DUK_EXEC_SUCCESS) {
+        /* stack: [ ... modules module error ] */
+        duk_dup(duk, path);
+        duk_del_prop(duk, -4);
+        (void) duk_throw(duk);
+    }
+
+    duk_pop(duk);
+
+    /* stack: [ ... modules module ] */
+}
+
+
+/* pushes the module at path compiled as a function of the CommonJS five */
+
+static void
+ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
+{
+    const char  *file;
+
+    path = duk_normalize_index(duk, path);
+    file = duk_get_string(duk, path);
+
+    duk_push_string(duk, NGX_FAAS_WRAP_HEAD);
+    ngx_faas_require_read(duk, file);
+    duk_push_string(duk, NGX_FAAS_WRAP_TAIL);
+    duk_concat(duk, 3);
+    duk_dup(duk, path);
+
+    if (duk_pcompile(duk, DUK_COMPILE_FUNCTION) == DUK_EXEC_SUCCESS) {
+        return;
+    }
+
+    /* stack: [ ... error ]: name the file and line, as nginx -t shows */
+
+    duk_get_prop_string(duk, -1, "lineNumber");
+
+    (void) duk_syntax_error(duk, "%s:%ld: %s", file,
+                            (long) duk_get_int(duk, -1),
+                            duk_safe_to_string(duk, -2));
+}
+
+
+/* pushes the contents of a file as a string */
+
+static void
+ngx_faas_require_read(duk_context *duk, const char *path)
+{
+    u_char       *p;
+    ssize_t       n;
+    ngx_fd_t      fd;
+    struct stat   st;
+
+    if (stat(path, &st) != 0) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "cannot stat '%s': %s", path,
+                         strerror(errno));
+    }
+
+    /* pushed before the file is opened: a failed push cannot leak the fd */
+
+    p = duk_push_fixed_buffer(duk, st.st_size);
+
+    fd = ngx_open_file(path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "cannot open '%s': %s", path,
+                         strerror(errno));
+    }
+
+    n = ngx_read_fd(fd, p, st.st_size);
+
+    (void) ngx_close_file(fd);
+
+    if (n != (ssize_t) st.st_size) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "cannot read '%s'", path);
+    }
+
+    (void) duk_buffer_to_string(duk, -1);
+}
+
+
+/* replaces module.exports on the stack top by the function it exports */
+
+static void
+ngx_faas_require_pick(duk_context *duk, ngx_str_t *name)
+{
+    if (duk_is_function(duk, -1)) {
+        return;
+    }
+
+    if (duk_is_object(duk, -1)) {
+        if (duk_get_prop_string(duk, -1, "main") && duk_is_function(duk, -1))
+        {
+            duk_remove(duk, -2);
+            return;
+        }
+
+        duk_pop(duk);
+
+        if (duk_get_prop_string(duk, -1, "default")
+            && duk_is_function(duk, -1))
+        {
+            duk_remove(duk, -2);
+            return;
+        }
+
+        duk_pop(duk);
+    }
+
+    (void) duk_type_error(duk, "function \"%.*s\" exports no function "
+                          "(module.exports, exports.main or exports.default)",
+                          (int) name->len, name->data);
+}

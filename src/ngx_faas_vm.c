@@ -1,0 +1,599 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_vm.h"
+#include "ngx_faas_console.h"
+#include "ngx_faas_promise.h"
+#include "ngx_faas_request.h"
+#include "ngx_faas_require.h"
+#include "ngx_faas_response.h"
+
+
+/* each block carries its size: Duktape's realloc and free do not pass it */
+#define NGX_FAAS_VM_HEADER  16
+
+/* finalizers run when a heap is destroyed; they are bounded too */
+#define NGX_FAAS_VM_DESTROY_BUDGET  100
+
+
+static ngx_faas_vm_t *ngx_faas_vm_get(ngx_faas_app_t *app);
+static ngx_faas_vm_t *ngx_faas_vm_create(ngx_faas_app_t *app);
+static duk_ret_t ngx_faas_vm_init_heap(duk_context *duk, void *data);
+static void ngx_faas_vm_free(ngx_faas_vm_t *vm);
+static void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget);
+static duk_ret_t ngx_faas_vm_call_internal(duk_context *duk, void *data);
+static void ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm);
+static void ngx_faas_vm_call_failed(ngx_faas_call_t *call);
+static duk_ret_t ngx_faas_vm_preload_internal(duk_context *duk, void *data);
+static duk_ret_t ngx_faas_vm_check_internal(duk_context *duk, void *data);
+static void *ngx_faas_vm_alloc(void *udata, duk_size_t size);
+static void *ngx_faas_vm_realloc(void *udata, void *ptr, duk_size_t size);
+static void ngx_faas_vm_release(void *udata, void *ptr);
+static void ngx_faas_vm_fatal(void *udata, const char *msg);
+
+
+void
+ngx_faas_vm_call(ngx_faas_call_t *call)
+{
+    duk_int_t        rc;
+    ngx_msec_t       start;
+    ngx_faas_vm_t   *vm;
+    ngx_faas_app_t  *app;
+
+    app = call->conf->app;
+
+    /* faas_debug: a fresh heap per call, so the code is read anew */
+
+    vm = call->conf->debug ? ngx_faas_vm_create(app) : ngx_faas_vm_get(app);
+
+    if (vm == NULL) {
+        call->error = NGX_FAAS_INTERNAL;
+        ngx_str_set(&call->message, "cannot create a heap");
+        return;
+    }
+
+    call->vm = vm;
+    vm->call = call;
+
+    start = ngx_faas_vm_now();
+    ngx_faas_vm_start(vm, call->conf->timeout);
+
+    rc = duk_safe_call(vm->duk, ngx_faas_vm_call_internal, call, 0, 1);
+
+    if (rc != DUK_EXEC_SUCCESS) {
+        ngx_faas_vm_call_failed(call);
+    }
+
+    duk_pop(vm->duk);
+
+    vm->deadline = 0;
+    vm->call = NULL;
+    call->run_time = ngx_faas_vm_now() - start;
+
+    if (call->conf->debug) {
+        ngx_faas_vm_free(vm);
+        return;
+    }
+
+    /* a heap stopped mid-way may hold broken state: rebuilt on next use */
+
+    if (call->error == NGX_FAAS_TIMEOUT || call->error == NGX_FAAS_MEMORY) {
+        ngx_log_error(NGX_LOG_NOTICE, call->request->connection->log, 0,
+                      "faas: heap of \"%V\" reset", &app->root);
+        ngx_faas_vm_destroy(app);
+    }
+}
+
+
+ngx_int_t
+ngx_faas_vm_preload(ngx_faas_app_t *app, ngx_log_t *log)
+{
+    ngx_str_t      *name;
+    ngx_uint_t      i;
+    ngx_faas_vm_t  *vm;
+
+    name = app->preload.elts;
+
+    for (i = 0; i < app->preload.nelts; i++) {
+
+        vm = ngx_faas_vm_get(app);
+        if (vm == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_faas_vm_start(vm, app->preload_timeout);
+
+        if (duk_safe_call(vm->duk, ngx_faas_vm_preload_internal, &name[i],
+                          0, 1)
+            != DUK_EXEC_SUCCESS)
+        {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "faas: preloading \"%V\" failed: %s",
+                          &name[i], duk_safe_to_string(vm->duk, -1));
+        }
+
+        duk_pop(vm->duk);
+        vm->deadline = 0;
+
+        if (vm->timed_out || vm->alloc_failed) {
+            ngx_faas_vm_destroy(app);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* nginx -t: the function exists and compiles; nothing is run */
+
+ngx_int_t
+ngx_faas_vm_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
+{
+    ngx_int_t       rc;
+    ngx_faas_vm_t  *vm;
+
+    vm = ngx_faas_vm_create(app);
+    if (vm == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_OK;
+
+    if (duk_safe_call(vm->duk, ngx_faas_vm_check_internal, name, 0, 1)
+        != DUK_EXEC_SUCCESS)
+    {
+        ngx_log_error(NGX_LOG_EMERG, log, 0, "faas_preload \"%V\": %s",
+                      name, duk_safe_to_string(vm->duk, -1));
+        rc = NGX_ERROR;
+
+    } else if (!duk_to_boolean(vm->duk, -1)) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "faas_preload \"%V\": no such function in \"%V\"",
+                      name, &app->root);
+        rc = NGX_ERROR;
+    }
+
+    duk_pop(vm->duk);
+    ngx_faas_vm_free(vm);
+
+    return rc;
+}
+
+
+void
+ngx_faas_vm_destroy(ngx_faas_app_t *app)
+{
+    if (app->vm) {
+        ngx_faas_vm_free(app->vm);
+        app->vm = NULL;
+    }
+}
+
+
+ngx_faas_vm_t *
+ngx_faas_vm_from(duk_context *duk)
+{
+    duk_memory_functions  funcs;
+
+    duk_get_memory_functions(duk, &funcs);
+
+    return funcs.udata;
+}
+
+
+ngx_msec_t
+ngx_faas_vm_now(void)
+{
+    struct timespec  ts;
+
+    /* ngx_current_msec is not updated while JavaScript runs */
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (ngx_msec_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+/*
+ * Duktape calls this from its bytecode executor every few hundred thousand
+ * instructions (DUK_USE_EXEC_TIMEOUT_CHECK, see config); once over the
+ * budget it must go on answering "stop" until the outermost protected
+ * call returns, or a script catching the RangeError would run on
+ */
+
+duk_bool_t
+ngx_faas_vm_exec_timeout_check(void *udata)
+{
+    ngx_faas_vm_t  *vm = udata;
+
+    if (vm == NULL || vm->deadline == 0) {
+        return 0;
+    }
+
+    if (vm->timed_out) {
+        return 1;
+    }
+
+    if (ngx_faas_vm_now() >= vm->deadline) {
+        vm->timed_out = 1;
+        return 1;
+    }
+
+    return 0;
+}
+
+
+static ngx_faas_vm_t *
+ngx_faas_vm_get(ngx_faas_app_t *app)
+{
+    if (app->vm == NULL) {
+        app->vm = ngx_faas_vm_create(app);
+    }
+
+    return app->vm;
+}
+
+
+static ngx_faas_vm_t *
+ngx_faas_vm_create(ngx_faas_app_t *app)
+{
+    ngx_faas_vm_t  *vm;
+
+    vm = ngx_calloc(sizeof(ngx_faas_vm_t), ngx_cycle->log);
+    if (vm == NULL) {
+        return NULL;
+    }
+
+    vm->app = app;
+    vm->log = ngx_cycle->log;
+    vm->limit = app->memory;
+
+    vm->duk = duk_create_heap(ngx_faas_vm_alloc, ngx_faas_vm_realloc,
+                              ngx_faas_vm_release, vm, ngx_faas_vm_fatal);
+    if (vm->duk == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, vm->log, 0,
+                      "faas: cannot create a heap for \"%V\"", &app->root);
+        ngx_free(vm);
+        return NULL;
+    }
+
+    if (duk_safe_call(vm->duk, ngx_faas_vm_init_heap, vm, 0, 1)
+        != DUK_EXEC_SUCCESS)
+    {
+        ngx_log_error(NGX_LOG_ALERT, vm->log, 0,
+                      "faas: cannot set up a heap for \"%V\": %s",
+                      &app->root, duk_safe_to_string(vm->duk, -1));
+        ngx_faas_vm_free(vm);
+        return NULL;
+    }
+
+    duk_pop(vm->duk);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, vm->log, 0,
+                   "faas: heap for \"%V\" created, %uz bytes",
+                   &app->root, vm->used);
+
+    return vm;
+}
+
+
+static duk_ret_t
+ngx_faas_vm_init_heap(duk_context *duk, void *data)
+{
+    ngx_faas_vm_t  *vm = data;
+
+    ngx_faas_console_init(duk);
+    ngx_faas_promise_init(duk);
+    ngx_faas_response_init(duk);
+    ngx_faas_require_init(duk, &vm->app->root);
+
+    return 0;
+}
+
+
+static void
+ngx_faas_vm_free(ngx_faas_vm_t *vm)
+{
+    ngx_faas_vm_start(vm, NGX_FAAS_VM_DESTROY_BUDGET);
+
+    duk_destroy_heap(vm->duk);
+
+    ngx_free(vm);
+}
+
+
+static void
+ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget)
+{
+    vm->timed_out = 0;
+    vm->alloc_failed = 0;
+    vm->deadline = ngx_faas_vm_now() + budget;
+}
+
+
+/* runs inside duk_safe_call(): anything may throw */
+
+static duk_ret_t
+ngx_faas_vm_call_internal(duk_context *duk, void *data)
+{
+    ngx_faas_call_t  *call = data;
+
+    call->stage = NGX_FAAS_STAGE_LOAD;
+
+    if (ngx_faas_require_function(duk, &call->name) != NGX_OK) {
+        call->error = NGX_FAAS_NOT_FOUND;
+        return 0;
+    }
+
+    /* stack: [ handler ] */
+
+    call->stage = NGX_FAAS_STAGE_CTX;
+    ngx_faas_request_push(duk, call);
+
+    /* stack: [ handler ctx ] */
+
+    call->stage = NGX_FAAS_STAGE_RUN;
+    duk_call(duk, 1);
+
+    /* stack: [ result ] */
+
+    ngx_faas_vm_settle(duk, call->vm);
+
+    call->stage = NGX_FAAS_STAGE_RESULT;
+    ngx_faas_response_set(duk, call);
+
+    return 0;
+}
+
+
+/*
+ * runs every pending job, then replaces a promise (or a thenable) on the
+ * stack top by its value, or throws its reason
+ */
+
+static void
+ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm)
+{
+    if (!ngx_faas_promise_is_promise(duk, -1)
+        && duk_is_object(duk, -1)
+        && !duk_is_function(duk, -1))
+    {
+        duk_get_prop_string(duk, -1, "then");
+
+        if (duk_is_callable(duk, -1)) {
+            duk_pop(duk);
+            ngx_faas_promise_resolve(duk, -1);
+
+        } else {
+            duk_pop(duk);
+        }
+    }
+
+    (void) ngx_faas_promise_run_jobs(duk, &vm->timed_out);
+
+    if (vm->timed_out) {
+        (void) duk_range_error(duk, "timeout");
+    }
+
+    if (!ngx_faas_promise_is_promise(duk, -1)) {
+        return;
+    }
+
+    switch (ngx_faas_promise_state(duk, -1)) {
+
+    case NGX_FAAS_PROMISE_FULFILLED:
+        /* stack: [ promise value ] */
+        duk_remove(duk, -2);
+        return;
+
+    case NGX_FAAS_PROMISE_REJECTED:
+        /* stack: [ promise reason ] */
+        (void) duk_throw(duk);
+        return;
+
+    default:
+        (void) duk_error(duk, DUK_ERR_ERROR,
+                         "the promise of the function never settled");
+    }
+}
+
+
+static void
+ngx_faas_vm_call_failed(ngx_faas_call_t *call)
+{
+    duk_context    *duk;
+    ngx_pool_t     *pool;
+    ngx_faas_vm_t  *vm;
+
+    vm = call->vm;
+    duk = vm->duk;
+    pool = call->request->pool;
+
+    if (vm->timed_out) {
+        call->error = NGX_FAAS_TIMEOUT;
+
+    } else if (vm->alloc_failed) {
+        call->error = NGX_FAAS_MEMORY;
+
+    } else {
+        switch (call->stage) {
+
+        case NGX_FAAS_STAGE_LOAD:
+            call->error = NGX_FAAS_LOAD_ERROR;
+            break;
+
+        case NGX_FAAS_STAGE_BODY:
+            call->error = NGX_FAAS_BAD_BODY;
+            break;
+
+        case NGX_FAAS_STAGE_RUN:
+            call->error = NGX_FAAS_EXCEPTION;
+            break;
+
+        case NGX_FAAS_STAGE_RESULT:
+            call->error = NGX_FAAS_BAD_RESULT;
+            break;
+
+        default:
+            call->error = NGX_FAAS_INTERNAL;
+        }
+    }
+
+    /* stack: [ error ] */
+
+    duk_dup(duk, -1);
+    (void) ngx_faas_vm_string(duk, -1, pool, &call->message);
+    duk_pop(duk);
+
+    duk_dup(duk, -1);
+    (void) duk_safe_to_stacktrace(duk, -1);
+    (void) ngx_faas_vm_string(duk, -1, pool, &call->stack);
+    duk_pop(duk);
+}
+
+
+ngx_int_t
+ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
+    ngx_str_t *s)
+{
+    size_t       len;
+    const char  *p;
+
+    p = duk_safe_to_lstring(duk, idx, &len);
+
+    s->data = ngx_pnalloc(pool, len);
+    if (s->data == NULL) {
+        s->len = 0;
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(s->data, p, len);
+    s->len = len;
+
+    return NGX_OK;
+}
+
+
+static duk_ret_t
+ngx_faas_vm_preload_internal(duk_context *duk, void *data)
+{
+    ngx_str_t  *name = data;
+
+    if (ngx_faas_require_function(duk, name) != NGX_OK) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "no such function");
+    }
+
+    return 0;
+}
+
+
+static duk_ret_t
+ngx_faas_vm_check_internal(duk_context *duk, void *data)
+{
+    ngx_str_t  *name = data;
+
+    duk_push_boolean(duk, ngx_faas_require_check(duk, name) == NGX_OK);
+
+    return 1;
+}
+
+
+static void *
+ngx_faas_vm_alloc(void *udata, duk_size_t size)
+{
+    u_char         *p;
+    ngx_faas_vm_t  *vm = udata;
+
+    if (vm->used + size > vm->limit) {
+        vm->alloc_failed = 1;
+        return NULL;
+    }
+
+    p = malloc(size + NGX_FAAS_VM_HEADER);
+    if (p == NULL) {
+        vm->alloc_failed = 1;
+        return NULL;
+    }
+
+    *(size_t *) p = size;
+    vm->used += size;
+
+    return p + NGX_FAAS_VM_HEADER;
+}
+
+
+static void *
+ngx_faas_vm_realloc(void *udata, void *ptr, duk_size_t size)
+{
+    u_char         *p;
+    size_t          old;
+    ngx_faas_vm_t  *vm = udata;
+
+    if (ptr == NULL) {
+        return ngx_faas_vm_alloc(udata, size);
+    }
+
+    if (size == 0) {
+        ngx_faas_vm_release(udata, ptr);
+        return NULL;
+    }
+
+    p = (u_char *) ptr - NGX_FAAS_VM_HEADER;
+    old = *(size_t *) p;
+
+    if (size > old && vm->used - old + size > vm->limit) {
+        vm->alloc_failed = 1;
+        return NULL;
+    }
+
+    p = realloc(p, size + NGX_FAAS_VM_HEADER);
+    if (p == NULL) {
+        vm->alloc_failed = 1;
+        return NULL;
+    }
+
+    *(size_t *) p = size;
+    vm->used = vm->used - old + size;
+
+    return p + NGX_FAAS_VM_HEADER;
+}
+
+
+static void
+ngx_faas_vm_release(void *udata, void *ptr)
+{
+    u_char         *p;
+    ngx_faas_vm_t  *vm = udata;
+
+    if (ptr == NULL) {
+        return;
+    }
+
+    p = (u_char *) ptr - NGX_FAAS_VM_HEADER;
+    vm->used -= *(size_t *) p;
+
+    free(p);
+}
+
+
+/* reached only on an error outside any protected call: a bug of ours */
+
+static void
+ngx_faas_vm_fatal(void *udata, const char *msg)
+{
+    ngx_faas_vm_t  *vm = udata;
+
+    ngx_log_error(NGX_LOG_ALERT, vm ? vm->log : ngx_cycle->log, 0,
+                  "faas: fatal Duktape error: %s", msg ? msg : "unknown");
+
+    ngx_debug_point();
+    abort();
+}

@@ -1,0 +1,26 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#ifndef _NGX_FAAS_VM_H_INCLUDED_
+#define _NGX_FAAS_VM_H_INCLUDED_
+
+
+#include "ngx_faas.h"
+
+
+void ngx_faas_vm_call(ngx_faas_call_t *call);
+ngx_int_t ngx_faas_vm_preload(ngx_faas_app_t *app, ngx_log_t *log);
+ngx_int_t ngx_faas_vm_check(ngx_faas_app_t *app, ngx_str_t *name,
+    ngx_log_t *log);
+void ngx_faas_vm_destroy(ngx_faas_app_t *app);
+ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
+ngx_msec_t ngx_faas_vm_now(void);
+ngx_int_t ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
+    ngx_str_t *s);
+duk_bool_t ngx_faas_vm_exec_timeout_check(void *udata);
+
+
+#endif /* _NGX_FAAS_VM_H_INCLUDED_ */
