@@ -385,7 +385,9 @@ ngx_faas_require_run(duk_context *duk, duk_idx_t path)
 static void
 ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
 {
-    const char  *file;
+    size_t       len;
+    u_char      *tail;
+    const char  *file, *msg;
 
     path = duk_normalize_index(duk, path);
     file = duk_get_string(duk, path);
@@ -400,13 +402,23 @@ ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
         return;
     }
 
-    /* stack: [ ... error ]: name the file and line, as nginx -t shows */
+    /*
+     * stack: [ ... error ]: "file:line: message", as nginx -t shows it;
+     * Duktape's message ends in " (line N)", which that says already
+     */
 
     duk_get_prop_string(duk, -1, "lineNumber");
+    duk_get_prop_string(duk, -2, "message");
 
-    (void) duk_syntax_error(duk, "%s:%ld: %s", file,
-                            (long) duk_get_int(duk, -1),
-                            duk_safe_to_string(duk, -2));
+    msg = duk_safe_to_lstring(duk, -1, &len);
+    tail = ngx_strlcasestrn((u_char *) msg, (u_char *) msg + len,
+                            (u_char *) " (line ", sizeof(" (line ") - 2);
+
+    (void) duk_syntax_error(duk, "%s:%ld: %.*s", file,
+                            (long) duk_get_int(duk, -2),
+                            (int) (tail ? (size_t) (tail - (u_char *) msg)
+                                        : len),
+                            msg);
 }
 
 
