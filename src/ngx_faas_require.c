@@ -243,8 +243,8 @@ ngx_faas_require_js(duk_context *duk)
 
     id = duk_require_string(duk, 0);
 
-    if (!(id[0] == '.' && (id[1] == '/' || id[1] == '\0'
-                           || (id[1] == '.' && (id[2] == '/' || id[2] == '\0')))))
+    if (ngx_strcmp(id, ".") != 0 && ngx_strcmp(id, "..") != 0
+        && ngx_strncmp(id, "./", 2) != 0 && ngx_strncmp(id, "../", 3) != 0)
     {
         return duk_error(duk, DUK_ERR_ERROR,
                          "cannot find module '%s': only paths relative to "
@@ -274,7 +274,8 @@ ngx_faas_require_js(duk_context *duk)
 
 /*
  * pushes module.exports of the module at path (canonical); the module is
- * cached before it runs, so a cycle sees the exports made so far
+ * cached once compiled and before it runs, so a cycle sees the exports
+ * made so far, and a module that does not compile is not cached at all
  */
 
 static void
@@ -301,6 +302,18 @@ ngx_faas_require_load(duk_context *duk, duk_idx_t path)
 
     duk_pop(duk);
 
+    p = duk_get_lstring(duk, path, &len);
+
+    if (len > 5 && ngx_strcmp(p + len - 5, ".json") == 0) {
+        ngx_faas_require_read(duk, p);
+        duk_json_decode(duk, -1);
+
+    } else {
+        ngx_faas_require_compile(duk, path);
+    }
+
+    /* stack: [ ... modules fn|json ] */
+
     duk_push_object(duk);
     duk_push_object(duk);
     duk_put_prop_string(duk, -2, "exports");
@@ -313,43 +326,37 @@ ngx_faas_require_load(duk_context *duk, duk_idx_t path)
 
     duk_dup(duk, path);
     duk_dup(duk, -2);
-    duk_put_prop(duk, -4);
+    duk_put_prop(duk, -5);
 
-    /* stack: [ ... modules module ] */
+    /* stack: [ ... modules fn|json module ] */
 
-    p = duk_get_lstring(duk, path, &len);
-
-    if (len > 5 && ngx_strcmp(p + len - 5, ".json") == 0) {
-        ngx_faas_require_read(duk, p);
-        duk_json_decode(duk, -1);
-        duk_put_prop_string(duk, -2, "exports");
+    if (duk_is_function(duk, -2)) {
+        ngx_faas_require_run(duk, path);
 
     } else {
-        ngx_faas_require_run(duk, path);
+        duk_dup(duk, -2);
+        duk_put_prop_string(duk, -2, "exports");
     }
 
     duk_push_true(duk);
     duk_put_prop_string(duk, -2, "loaded");
 
     duk_get_prop_string(duk, -1, "exports");
-    duk_replace(duk, -3);
-    duk_pop(duk);
+    duk_replace(duk, -4);
+    duk_pop_2(duk);
 
     /* stack: [ ... exports ] */
 }
 
 
-/* stack on entry: [ ... modules module ]; a module that throws is uncached */
+/* stack: [ ... modules fn module ]; a module that throws is uncached */
 
 static void
 ngx_faas_require_run(duk_context *duk, duk_idx_t path)
 {
     const char  *p, *slash;
 
-    ngx_faas_require_compile(duk, path);
-
-    /* stack: [ ... modules module fn ] */
-
+    duk_dup(duk, -2);
     duk_get_prop_string(duk, -2, "exports");
     duk_dup(duk, -1);
 
@@ -365,18 +372,21 @@ ngx_faas_require_run(duk_context *duk, duk_idx_t path)
     duk_dup(duk, path);
     duk_push_lstring(duk, p, slash - p);
 
-    /* stack: [ ... modules module fn this exports require module file dir ] */
+    /*
+     * stack: [ ... modules fn module
+     *          fn this exports require module file dir ]
+     */
 
     if (duk_pcall_method(duk, 5) != DUK_EXEC_SUCCESS) {
-        /* stack: [ ... modules module error ] */
+        /* stack: [ ... modules fn module error ] */
         duk_dup(duk, path);
-        duk_del_prop(duk, -4);
+        duk_del_prop(duk, -5);
         (void) duk_throw(duk);
     }
 
     duk_pop(duk);
 
-    /* stack: [ ... modules module ] */
+    /* stack: [ ... modules fn module ] */
 }
 
 

@@ -109,16 +109,19 @@ ngx_faas_response_new(duk_context *duk)
     duk_push_int(duk, status);
     duk_put_prop_string(duk, -2, "status");
 
-    if (duk_is_object(duk, 1) && duk_get_prop_string(duk, 1, "headers")
-        && duk_is_object(duk, -1))
-    {
-        duk_put_prop_string(duk, -2, "headers");
+    if (duk_is_object(duk, 1)) {
+        duk_get_prop_string(duk, 1, "headers");
 
     } else {
+        duk_push_undefined(duk);
+    }
+
+    if (!duk_is_object(duk, -1)) {
         duk_pop(duk);
         duk_push_object(duk);
-        duk_put_prop_string(duk, -2, "headers");
     }
+
+    duk_put_prop_string(duk, -2, "headers");
 
     duk_dup(duk, 0);
     if (duk_is_undefined(duk, -1)) {

@@ -1,0 +1,269 @@
+# vi:filetype=perl
+
+# ctx: the request as a function sees it
+
+use Test::Nginx::Socket 'no_plan';
+
+repeat_each(2);
+no_long_string();
+run_tests();
+
+__DATA__
+
+=== TEST 1: method, url, path
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /ctx { faas_pass ctx; }
+--- user_files
+>>> fn/ctx.js
+module.exports = function (ctx) {
+    return [ctx.method, ctx.url, ctx.path].join(' ');
+};
+--- request
+DELETE /ctx/a%20b/../c?x=1
+--- response_body chomp
+DELETE /ctx/a%20b/../c?x=1 /ctx/c
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 2: query: decoded, repeated names become arrays
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /q { faas_pass q; }
+--- user_files
+>>> fn/q.js
+module.exports = function (ctx) { return ctx.query; };
+--- request
+GET /q?a=1&b=x+y%21&a=2&empty=&flag&a=3&bad=%zz&__proto__=p
+--- response_body chomp
+{"a":["1","2","3"],"b":"x y!","empty":"","flag":"","bad":"%zz","__proto__":"p"}
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 3: headers: lower-case names, repeated ones joined
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /h { faas_pass h; }
+--- user_files
+>>> fn/h.js
+module.exports = function (ctx) {
+    var h = ctx.headers;
+    return [h['x-custom'], h['x-list'], h.cookie, h.host, h['X-Custom']].join('|');
+};
+--- request
+GET /h
+--- more_headers
+X-Custom: Value
+X-List: a
+X-List: b
+Cookie: c=1
+Cookie: d=2
+--- response_body chomp
+Value|a, b|c=1; d=2|localhost|
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 4: a JSON body is an object, rawBody the text
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) {
+    return { sum: ctx.body.a + ctx.body.b, raw: ctx.rawBody };
+};
+--- request
+POST /b
+{"a": 1, "b": 2}
+--- more_headers
+Content-Type: application/json; charset=utf-8
+--- response_body chomp
+{"sum":3,"raw":"{\"a\": 1, \"b\": 2}"}
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 5: a +json media type is JSON too
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { return typeof ctx.body + ' ' + ctx.body.t; };
+--- request
+POST /b
+{"t": "problem"}
+--- more_headers
+Content-Type: application/problem+json
+--- response_body chomp
+object problem
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 6: a form body is an object
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /f { faas_pass f; }
+--- user_files
+>>> fn/f.js
+module.exports = function (ctx) { return ctx.body; };
+--- request
+POST /f
+name=J%C3%BCrgen+X&tag=a&tag=b
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- response_body chomp
+{"name":"Jürgen X","tag":["a","b"]}
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 7: any other body is a string; no body is undefined
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass t; }
+--- user_files
+>>> fn/t.js
+module.exports = function (ctx) { return typeof ctx.body + ':' + ctx.body + ':' + ctx.rawBody.length; };
+--- request eval
+["POST /t\nsome text", "GET /t"]
+--- response_body eval
+["string:some text:9", "undefined:undefined:0"]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 8: remoteAddr and requestId (the $request_id of nginx)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /id {
+        faas_env rid $request_id;
+        faas_pass id;
+    }
+--- user_files
+>>> fn/id.js
+module.exports = function (ctx) {
+    return [ctx.remoteAddr, /^[0-9a-f]{32}$/.test(ctx.requestId),
+            ctx.requestId === ctx.env.rid].join(' ');
+};
+--- request
+GET /id
+--- response_body chomp
+127.0.0.1 true true
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 9: params: captures of the location, by number and by name
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location ~ ^/users/(?<id>\d+)/(\w+)(/x)?$ { faas_pass p; }
+--- user_files
+>>> fn/p.js
+module.exports = function (ctx) { return ctx.params; };
+--- request
+GET /users/42/posts
+--- response_body chomp
+{"0":"/users/42/posts","1":"42","2":"posts","id":"42"}
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 10: params is empty in a prefix location
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /p { faas_pass p; }
+--- user_files
+>>> fn/p.js
+module.exports = function (ctx) { return ctx.params; };
+--- request
+GET /p
+--- response_body chomp
+{}
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 11: env: static values and variables, inner level replaces outer
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+    faas_env region eu-west;
+    faas_env mode prod;
+--- config
+    location /outer { faas_pass e; }
+    location /inner {
+        faas_env mode "test-$arg_n";
+        faas_pass e;
+    }
+--- user_files
+>>> fn/e.js
+module.exports = function (ctx) { return ctx.env; };
+--- request eval
+["GET /outer", "GET /inner?n=7"]
+--- response_body eval
+['{"region":"eu-west","mode":"prod"}', '{"mode":"test-7"}']
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 12: the body is read whole, also from a temporary file
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    client_body_buffer_size 1k;
+    location /big { faas_pass big; }
+--- user_files
+>>> fn/big.js
+module.exports = function (ctx) {
+    var b = ctx.body;
+    return b.items.length + ' ' + b.items[0] + ' ' + b.items[b.items.length - 1] + ' ' + ctx.rawBody.length;
+};
+--- request eval
+my @items = map { "\"item-$_\"" } 1 .. 5000;
+"POST /big\n{\"items\": [" . join(",", @items) . "]}"
+--- more_headers
+Content-Type: application/json
+--- response_body eval
+my @items = map { "\"item-$_\"" } 1 .. 5000;
+"5000 item-1 item-5000 " . length("{\"items\": [" . join(",", @items) . "]}")
+--- error_log
+a client request body is buffered to a temporary file
+--- no_error_log
+[error]
+[alert]
