@@ -51,7 +51,7 @@ module: $(MODULE)
 # configure a private copy of the nginx tree with the flags of the nginx
 # we load into (Debian ships them in conf_flags), so the module is
 # binary-compatible with /usr/sbin/nginx (--with-compat)
-$(NGX_BUILD)/Makefile: config
+$(NGX_BUILD)/objs/Makefile: config
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD)
 	cp -r $(NGINX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && \
@@ -61,7 +61,7 @@ $(NGX_BUILD)/Makefile: config
 	    > $(BUILD)/configure.log 2>&1 \
 	    || { tail -20 $(BUILD)/configure.log; exit 1; }
 
-$(MODULE): $(NGX_BUILD)/Makefile $(SOURCES)
+$(MODULE): $(NGX_BUILD)/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
 	cp $(NGX_BUILD)/objs/ngx_faas_module.so $@
 
@@ -79,7 +79,7 @@ ASAN_MODULE  = $(ASAN_BUILD)/ngx_faas_module.so
 ASAN_NGINX   = $(ASAN_BUILD)/nginx
 ASAN_REPORTS = $(ASAN_BUILD)/reports
 
-$(ASAN_BUILD)/nginx-src/Makefile: config
+$(ASAN_BUILD)/nginx-src/objs/Makefile: config
 	rm -rf $(ASAN_BUILD) && mkdir -p $(ASAN_BUILD)
 	cp -r $(NGINX_SRC) $(ASAN_BUILD)/nginx-src
 	cd $(ASAN_BUILD)/nginx-src && \
@@ -90,7 +90,7 @@ $(ASAN_BUILD)/nginx-src/Makefile: config
 	    --add-dynamic-module=$(CURDIR) > $(BUILD)/asan-configure.log 2>&1 \
 	    || { tail -20 $(BUILD)/asan-configure.log; exit 1; }
 
-$(ASAN_MODULE): $(ASAN_BUILD)/nginx-src/Makefile $(SOURCES)
+$(ASAN_MODULE): $(ASAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(ASAN_BUILD)/nginx-src -f objs/Makefile modules
 	cp $(ASAN_BUILD)/nginx-src/objs/ngx_faas_module.so $@
 	printf '#!/bin/sh\nLD_PRELOAD=%s exec %s "$$@"\n' \
