@@ -1,2 +1,0 @@
-var n = 0;
-module.exports = function () { return 'v2:' + (++n); };
