@@ -9,12 +9,23 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_admit.h"
 #include "ngx_faas_directive.h"
+#include "ngx_faas_render.h"
+#include "ngx_faas_stats.h"
+#include "ngx_faas_status.h"
+#include "ngx_faas_variables.h"
 #include "ngx_faas_vm.h"
 
 
+static ngx_int_t ngx_faas_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_faas_init(ngx_conf_t *cf);
+static ngx_int_t ngx_faas_add_handler(ngx_conf_t *cf,
+    ngx_http_phases phase, ngx_http_handler_pt handler);
 static void *ngx_faas_create_main_conf(ngx_conf_t *cf);
+static void *ngx_faas_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_faas_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child);
 static void *ngx_faas_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -73,19 +84,40 @@ static ngx_command_t  ngx_faas_commands[] = {
       offsetof(ngx_faas_loc_conf_t, debug),
       NULL },
 
+    { ngx_string("faas_render"),
+      NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_faas_srv_conf_t, render),
+      NULL },
+
+    { ngx_string("faas_admit"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_faas_set_admit,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_faas_set_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_faas_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_faas_preconfiguration,             /* preconfiguration */
     ngx_faas_init,                         /* postconfiguration */
 
     ngx_faas_create_main_conf,             /* create main configuration */
     NULL,                                  /* init main configuration */
 
-    NULL,                                  /* create server configuration */
-    NULL,                                  /* merge server configuration */
+    ngx_faas_create_srv_conf,              /* create server configuration */
+    ngx_faas_merge_srv_conf,               /* merge server configuration */
 
     ngx_faas_create_loc_conf,              /* create location configuration */
     ngx_faas_merge_loc_conf                /* merge location configuration */
@@ -108,6 +140,35 @@ ngx_module_t  ngx_faas_module = {
 };
 
 
+ngx_faas_ctx_t *
+ngx_faas_ctx_get(ngx_http_request_t *r)
+{
+    ngx_faas_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_faas_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_faas_module);
+    }
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_faas_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_faas_variables_add(cf);
+}
+
+
+/* nothing is added where no faas_ directive is used */
+
 static ngx_int_t
 ngx_faas_init(ngx_conf_t *cf)
 {
@@ -120,7 +181,7 @@ ngx_faas_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    if (fmcf->apps.nelts == 0) {
+    if (fmcf->apps.nelts == 0 && !fmcf->used) {
         return NGX_OK;
     }
 
@@ -128,6 +189,42 @@ ngx_faas_init(ngx_conf_t *cf)
     if (fmcf->request_id_index == NGX_ERROR) {
         return NGX_ERROR;
     }
+
+    if (ngx_faas_stats_add_zone(cf) != NGX_OK
+        || ngx_faas_add_handler(cf, NGX_HTTP_POST_READ_PHASE,
+                                ngx_faas_render_post_read)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (fmcf->admits
+        && ngx_faas_add_handler(cf, NGX_HTTP_PREACCESS_PHASE,
+                                ngx_faas_admit_handler)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_add_handler(ngx_conf_t *cf, ngx_http_phases phase,
+    ngx_http_handler_pt handler)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[phase].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = handler;
 
     return NGX_OK;
 }
@@ -159,6 +256,41 @@ ngx_faas_create_main_conf(ngx_conf_t *cf)
 
 
 static void *
+ngx_faas_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_faas_srv_conf_t  *fscf;
+
+    fscf = ngx_pcalloc(cf->pool, sizeof(ngx_faas_srv_conf_t));
+    if (fscf == NULL) {
+        return NULL;
+    }
+
+    fscf->render = NGX_CONF_UNSET;
+
+    return fscf;
+}
+
+
+static char *
+ngx_faas_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_faas_srv_conf_t *prev = parent;
+    ngx_faas_srv_conf_t *conf = child;
+
+    ngx_faas_main_conf_t  *fmcf;
+
+    ngx_conf_merge_value(conf->render, prev->render, 0);
+
+    if (conf->render) {
+        fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+        fmcf->used = 1;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
 ngx_faas_create_loc_conf(ngx_conf_t *cf)
 {
     ngx_faas_loc_conf_t  *flcf;
@@ -176,6 +308,7 @@ ngx_faas_create_loc_conf(ngx_conf_t *cf)
      *     flcf->pass = NULL;
      *     flcf->preload = NULL;
      *     flcf->env = NULL;
+     *     flcf->admit = 0;
      */
 
     flcf->timeout = NGX_CONF_UNSET_MSEC;

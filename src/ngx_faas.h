@@ -67,7 +67,14 @@ typedef struct {
     ngx_array_t                apps;      /* of ngx_faas_app_t * */
     ngx_array_t                preloads;  /* of ngx_faas_loc_conf_t * */
     ngx_int_t                  request_id_index;
+    ngx_uint_t                 admits;    /* faas_admit locations */
+    ngx_uint_t                 used;      /* any faas_ directive at all */
 } ngx_faas_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                 render;
+} ngx_faas_srv_conf_t;
 
 
 typedef struct {
@@ -85,6 +92,9 @@ typedef struct {
     ngx_msec_t                 timeout;
     size_t                     memory;
     ngx_flag_t                 debug;
+    ngx_uint_t                 admit;
+    ngx_uint_t                 admit_slot;
+    ngx_msec_t                 admit_budget;
 } ngx_faas_loc_conf_t;
 
 
@@ -115,7 +125,7 @@ typedef struct {
     ngx_str_t                  out;
 
     ngx_array_t               *logs;      /* faas_debug: console lines */
-    ngx_msec_t                 run_time;
+    uint64_t                   run_time;  /* microseconds */
 } ngx_faas_call_t;
 
 
@@ -126,10 +136,25 @@ struct ngx_faas_vm_s {
     ngx_faas_call_t           *call;      /* the call in progress or NULL */
     size_t                     used;
     size_t                     limit;
-    ngx_msec_t                 deadline;  /* 0: no call in progress */
+    ngx_uint_t                 modules;   /* cached in this heap */
+    uint64_t                   deadline;  /* us; 0: no call in progress */
     volatile ngx_uint_t        timed_out;
     ngx_uint_t                 alloc_failed;
 };
+
+
+/* the per-request state: a call, a ticket of the render pool, or both */
+typedef struct {
+    ngx_faas_call_t           *call;
+    uint64_t                   ticket;
+    ngx_msec_int_t             queue_time;  /* microseconds */
+    ngx_uint_t                 admit_slot;
+    unsigned                   admitted:1;  /* the front took the ticket */
+    unsigned                   refused:1;
+} ngx_faas_ctx_t;
+
+
+ngx_faas_ctx_t *ngx_faas_ctx_get(ngx_http_request_t *r);
 
 
 extern ngx_module_t  ngx_faas_module;

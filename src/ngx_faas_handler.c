@@ -50,6 +50,7 @@ ngx_faas_handler_body(ngx_http_request_t *r)
 static ngx_int_t
 ngx_faas_handler_run(ngx_http_request_t *r)
 {
+    ngx_faas_ctx_t             *ctx;
     ngx_faas_call_t            *call;
     ngx_faas_loc_conf_t        *flcf;
     ngx_faas_main_conf_t       *fmcf;
@@ -89,7 +90,12 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_set_ctx(r, call, ngx_faas_module);
+    ctx = ngx_faas_ctx_get(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->call = call;
 
     if (!ngx_faas_require_name_valid(&call->name)) {
         call->error = NGX_FAAS_NOT_FOUND;
@@ -240,7 +246,8 @@ ngx_faas_handler_log(ngx_faas_call_t *call)
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "faas: function \"%V\" timed out after %Mms "
                       "(faas_timeout %Mms)",
-                      &call->name, call->run_time, call->conf->timeout);
+                      &call->name, (ngx_msec_t) (call->run_time / 1000),
+                      call->conf->timeout);
         return;
 
     default:

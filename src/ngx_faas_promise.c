@@ -11,9 +11,9 @@
 
 
 /*
- * Hidden keys: Duktape hidden symbols start with 0xFF, a byte ECMAScript
- * source cannot produce, so scripts can neither read nor enumerate them.
- * The string is split after "\xFF" so the hex escape ends there.
+ * Hidden keys: Duktape hidden symbols start with 0xFF, a byte no string
+ * made by ECMAScript code holds, so scripts can neither name nor enumerate
+ * them.  The literal is split after "\xFF" so the hex escape ends there.
  */
 #define NGX_FAAS_PROMISE_KEY_DATA      "\xFF" "faasPromise"
 #define NGX_FAAS_PROMISE_KEY_RECORD    "\xFF" "faasRecord"
@@ -64,6 +64,9 @@
 
 /* the queue is compacted once this many jobs are done and half is dead */
 #define NGX_FAAS_PROMISE_COMPACT       1024
+
+/* value stack slots the deepest internal sequence needs, with margin */
+#define NGX_FAAS_PROMISE_STACK         32
 
 #define NGX_FAAS_PROMISE_OBJECT_MASK                                          \
     (DUK_TYPE_MASK_OBJECT|DUK_TYPE_MASK_BUFFER|DUK_TYPE_MASK_LIGHTFUNC)
@@ -137,11 +140,12 @@ static void ngx_faas_promise_compact(duk_context *ctx, duk_idx_t jobs,
     duk_size_t head, duk_size_t n);
 static void ngx_faas_promise_invoke_then(duk_context *ctx, duk_idx_t nargs);
 static void ngx_faas_promise_call(duk_context *ctx, duk_idx_t func,
-    duk_idx_t arg);
+    duk_idx_t arg, ngx_uint_t safe);
 static void ngx_faas_promise_push_function(duk_context *ctx,
     duk_c_function func, duk_idx_t nargs, duk_int_t magic,
     duk_idx_t record);
 static void ngx_faas_promise_push_record(duk_context *ctx);
+static void ngx_faas_promise_push_this(duk_context *ctx, const char *name);
 static void ngx_faas_promise_push_stashed(duk_context *ctx, const char *key);
 static void ngx_faas_promise_define_functions(duk_context *ctx,
     duk_idx_t obj, const duk_function_list_entry *list);
@@ -166,10 +170,19 @@ static const duk_function_list_entry  ngx_faas_promise_statics[] = {
 };
 
 
+/* names in error messages, by combinator */
+static const char  *ngx_faas_promise_combinators[] = {
+    "Promise.all",
+    "Promise.allSettled",
+    "Promise.any",
+    "Promise.race"
+};
+
+
 void
 ngx_faas_promise_init(duk_context *ctx)
 {
-    duk_require_stack(ctx, 8);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
     duk_push_c_function(ctx, ngx_faas_promise_constructor, 1);
     duk_push_object(ctx);
@@ -230,7 +243,7 @@ ngx_faas_promise_run_jobs(duk_context *ctx, volatile ngx_uint_t *stop)
     ngx_uint_t  n;
 
     top = duk_get_top(ctx);
-    duk_require_stack(ctx, 16);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
     for (n = 0; stop == NULL || *stop == 0; n++) {
 
@@ -249,6 +262,8 @@ ngx_faas_promise_run_jobs(duk_context *ctx, volatile ngx_uint_t *stop)
 ngx_int_t
 ngx_faas_promise_is_promise(duk_context *ctx, duk_idx_t idx)
 {
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
+
     if (!ngx_faas_promise_push_data(ctx, idx)) {
         return 0;
     }
@@ -263,6 +278,8 @@ ngx_int_t
 ngx_faas_promise_state(duk_context *ctx, duk_idx_t idx)
 {
     duk_uint_t  state;
+
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
     if (!ngx_faas_promise_push_data(ctx, idx)) {
         return NGX_ERROR;
@@ -297,6 +314,7 @@ void
 ngx_faas_promise_resolve(duk_context *ctx, duk_idx_t idx)
 {
     idx = duk_require_normalize_index(ctx, idx);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
     ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_CTOR);
     ngx_faas_promise_push_resolved(ctx, -1, idx);
@@ -357,7 +375,7 @@ ngx_faas_promise_constructor(duk_context *ctx)
 
         /* stack: [ executor this resolve reject error ] */
 
-        ngx_faas_promise_call(ctx, 3, 4);
+        ngx_faas_promise_call(ctx, 3, 4, 0);
     }
 
     return 0;
@@ -412,12 +430,7 @@ ngx_faas_promise_finally(duk_context *ctx)
 {
     /* stack: [ onFinally ] */
 
-    duk_push_this(ctx);
-
-    if (!duk_check_type_mask(ctx, 1, NGX_FAAS_PROMISE_OBJECT_MASK)) {
-        return duk_type_error(ctx, "Promise.prototype.finally called on "
-                              "a non-object");
-    }
+    ngx_faas_promise_push_this(ctx, "Promise.prototype.finally");
 
     ngx_faas_promise_push_constructor(ctx, 1);
     duk_dup(ctx, 1);
@@ -500,11 +513,7 @@ ngx_faas_promise_static_resolve(duk_context *ctx)
 {
     /* stack: [ value ] */
 
-    duk_push_this(ctx);
-
-    if (!duk_check_type_mask(ctx, 1, NGX_FAAS_PROMISE_OBJECT_MASK)) {
-        return duk_type_error(ctx, "Promise.resolve called on a non-object");
-    }
+    ngx_faas_promise_push_this(ctx, "Promise.resolve");
 
     ngx_faas_promise_push_resolved(ctx, 1, 0);
 
@@ -517,11 +526,7 @@ ngx_faas_promise_static_reject(duk_context *ctx)
 {
     /* stack: [ reason ] */
 
-    duk_push_this(ctx);
-
-    if (!duk_check_type_mask(ctx, 1, NGX_FAAS_PROMISE_OBJECT_MASK)) {
-        return duk_type_error(ctx, "Promise.reject called on a non-object");
-    }
+    ngx_faas_promise_push_this(ctx, "Promise.reject");
 
     ngx_faas_promise_push_capability(ctx, 1, 0);
 
@@ -567,12 +572,7 @@ ngx_faas_promise_combinator(duk_context *ctx, ngx_uint_t kind)
 {
     /* stack: [ iterable ] */
 
-    duk_push_this(ctx);
-
-    if (!duk_check_type_mask(ctx, 1, NGX_FAAS_PROMISE_OBJECT_MASK)) {
-        return duk_type_error(ctx, "Promise combinator called on "
-                              "a non-object");
-    }
+    ngx_faas_promise_push_this(ctx, ngx_faas_promise_combinators[kind]);
 
     ngx_faas_promise_push_capability(ctx, 1, 1);
 
@@ -590,7 +590,7 @@ ngx_faas_promise_combinator(duk_context *ctx, ngx_uint_t kind)
     if (duk_pcall(ctx, 4) != DUK_EXEC_SUCCESS) {
         /* stack: [ iterable C promise resolve reject error ] */
 
-        ngx_faas_promise_call(ctx, 4, 5);
+        ngx_faas_promise_call(ctx, 4, 5, 0);
     }
 
     duk_dup(ctx, 2);
@@ -642,7 +642,7 @@ ngx_faas_promise_combinator_loop(duk_context *ctx)
 
     /* stack: [ iterable C resolve reject C.resolve values record ] */
 
-    duk_require_stack(ctx, 16);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
     for (i = 0; i < n; i++) {
         ngx_faas_promise_combinator_step(ctx, kind, (duk_uarridx_t) i);
@@ -1001,7 +1001,7 @@ ngx_faas_promise_adopt_job(duk_context *ctx, duk_idx_t job)
     duk_dup(ctx, base + 4);
 
     if (duk_pcall_method(ctx, 2) != DUK_EXEC_SUCCESS) {
-        ngx_faas_promise_call(ctx, base + 4, -1);
+        ngx_faas_promise_call(ctx, base + 4, -1, 0);
     }
 
     duk_set_top(ctx, base);
@@ -1251,8 +1251,8 @@ ngx_faas_promise_push_resolved(duk_context *ctx, duk_idx_t c,
 
 
 /*
- * resolves or rejects a capability [ promise resolve reject ] at cap; a
- * safe call ignores what the capability's own functions throw, as jobs do
+ * resolves or rejects a capability [ promise resolve reject ] at cap;
+ * jobs ignore what a capability's own functions throw
  */
 
 static void
@@ -1275,18 +1275,7 @@ ngx_faas_promise_settle_capability(duk_context *ctx, duk_idx_t cap,
         return;
     }
 
-    duk_dup(ctx, rejected ? cap + 2 : cap + 1);
-    duk_push_undefined(ctx);
-    duk_dup(ctx, value);
-
-    if (safe) {
-        (void) duk_pcall_method(ctx, 1);
-
-    } else {
-        duk_call_method(ctx, 1);
-    }
-
-    duk_pop(ctx);
+    ngx_faas_promise_call(ctx, rejected ? cap + 2 : cap + 1, value, safe);
 }
 
 
@@ -1582,15 +1571,25 @@ ngx_faas_promise_invoke_then(duk_context *ctx, duk_idx_t nargs)
 }
 
 
+/* func(arg), the result dropped; a safe call ignores what it throws */
+
 static void
-ngx_faas_promise_call(duk_context *ctx, duk_idx_t func, duk_idx_t arg)
+ngx_faas_promise_call(duk_context *ctx, duk_idx_t func, duk_idx_t arg,
+    ngx_uint_t safe)
 {
     arg = duk_normalize_index(ctx, arg);
 
     duk_dup(ctx, func);
     duk_push_undefined(ctx);
     duk_dup(ctx, arg);
-    duk_call_method(ctx, 1);
+
+    if (safe) {
+        (void) duk_pcall_method(ctx, 1);
+
+    } else {
+        duk_call_method(ctx, 1);
+    }
+
     duk_pop(ctx);
 }
 
@@ -1616,6 +1615,19 @@ ngx_faas_promise_push_record(duk_context *ctx)
     duk_push_current_function(ctx);
     duk_get_prop_string(ctx, -1, NGX_FAAS_PROMISE_KEY_RECORD);
     duk_remove(ctx, -2);
+}
+
+
+/* the receiver of a method that needs an object (a constructor) */
+
+static void
+ngx_faas_promise_push_this(duk_context *ctx, const char *name)
+{
+    duk_push_this(ctx);
+
+    if (!duk_check_type_mask(ctx, -1, NGX_FAAS_PROMISE_OBJECT_MASK)) {
+        (void) duk_type_error(ctx, "%s called on a non-object", name);
+    }
 }
 
 

@@ -35,7 +35,11 @@ void ngx_faas_promise_init(duk_context *ctx);
 ngx_uint_t ngx_faas_promise_run_jobs(duk_context *ctx,
     volatile ngx_uint_t *stop);
 
-/* is the value at idx a promise made by our constructor */
+/*
+ * is the value at idx a promise made by our constructor (an object that
+ * merely inherits from one is not); like the two below, it may throw only
+ * when the value stack cannot grow
+ */
 ngx_int_t ngx_faas_promise_is_promise(duk_context *ctx, duk_idx_t idx);
 
 /*

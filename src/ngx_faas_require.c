@@ -9,6 +9,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_vm.h"
 
 
 #define NGX_FAAS_NAME_MAX       255
@@ -327,6 +328,8 @@ ngx_faas_require_load(duk_context *duk, duk_idx_t path)
     duk_dup(duk, path);
     duk_dup(duk, -2);
     duk_put_prop(duk, -5);
+
+    ngx_faas_vm_module_added(duk);
 
     /* stack: [ ... modules fn|json module ] */
 

@@ -38,8 +38,6 @@ static ngx_int_t ngx_faas_response_error_page(ngx_http_request_t *r,
 static ngx_int_t ngx_faas_response_add_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
 static ngx_int_t ngx_faas_response_debug_logs(ngx_faas_call_t *call);
-static ngx_int_t ngx_faas_response_output(ngx_http_request_t *r,
-    ngx_str_t *type, ngx_str_t *out);
 
 
 static const duk_function_list_entry  ngx_faas_response_statics[] = {
@@ -684,7 +682,7 @@ ngx_faas_response_debug_logs(ngx_faas_call_t *call)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_faas_response_output(ngx_http_request_t *r, ngx_str_t *type,
     ngx_str_t *out)
 {

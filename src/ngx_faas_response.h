@@ -15,6 +15,8 @@ void ngx_faas_response_init(duk_context *duk);
 void ngx_faas_response_set(duk_context *duk, ngx_faas_call_t *call);
 ngx_int_t ngx_faas_response_send(ngx_faas_call_t *call);
 ngx_uint_t ngx_faas_response_error_status(ngx_faas_error_e error);
+ngx_int_t ngx_faas_response_output(ngx_http_request_t *r, ngx_str_t *type,
+    ngx_str_t *out);
 
 
 #endif /* _NGX_FAAS_RESPONSE_H_INCLUDED_ */

@@ -12,9 +12,11 @@
 #include "ngx_faas_vm.h"
 #include "ngx_faas_console.h"
 #include "ngx_faas_promise.h"
+#include "ngx_faas_render.h"
 #include "ngx_faas_request.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_response.h"
+#include "ngx_faas_stats.h"
 
 
 /* each block carries its size: Duktape's realloc and free do not pass it */
@@ -40,11 +42,17 @@ static void ngx_faas_vm_release(void *udata, void *ptr);
 static void ngx_faas_vm_fatal(void *udata, const char *msg);
 
 
+/* all heaps of this process, for the statistics of the worker */
+static size_t      ngx_faas_vm_bytes;
+static ngx_uint_t  ngx_faas_vm_modules;
+
+
 void
 ngx_faas_vm_call(ngx_faas_call_t *call)
 {
     duk_int_t        rc;
-    ngx_msec_t       start;
+    uint64_t         start;
+    ngx_uint_t       reset;
     ngx_faas_vm_t   *vm;
     ngx_faas_app_t  *app;
 
@@ -63,10 +71,13 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
     call->vm = vm;
     vm->call = call;
 
-    start = ngx_faas_vm_now();
+    start = ngx_faas_vm_now_us();
     ngx_faas_vm_start(vm, call->conf->timeout);
+    ngx_faas_render_watchdog(2 * call->conf->timeout);
 
     rc = duk_safe_call(vm->duk, ngx_faas_vm_call_internal, call, 0, 1);
+
+    ngx_faas_render_watchdog(0);
 
     if (rc != DUK_EXEC_SUCCESS) {
         ngx_faas_vm_call_failed(call);
@@ -76,20 +87,26 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
 
     vm->deadline = 0;
     vm->call = NULL;
-    call->run_time = ngx_faas_vm_now() - start;
-
-    if (call->conf->debug) {
-        ngx_faas_vm_free(vm);
-        return;
-    }
+    call->run_time = ngx_faas_vm_now_us() - start;
 
     /* a heap stopped mid-way may hold broken state: rebuilt on next use */
 
-    if (call->error == NGX_FAAS_TIMEOUT || call->error == NGX_FAAS_MEMORY) {
+    reset = !call->conf->debug
+            && (call->error == NGX_FAAS_TIMEOUT
+                || call->error == NGX_FAAS_MEMORY);
+
+    ngx_faas_stats_call(call, reset);
+
+    if (call->conf->debug) {
+        ngx_faas_vm_free(vm);
+
+    } else if (reset) {
         ngx_log_error(NGX_LOG_NOTICE, call->request->connection->log, 0,
                       "faas: heap of \"%V\" reset", &app->root);
         ngx_faas_vm_destroy(app);
     }
+
+    call->vm = NULL;
 }
 
 
@@ -178,6 +195,22 @@ ngx_faas_vm_destroy(ngx_faas_app_t *app)
 }
 
 
+void
+ngx_faas_vm_module_added(duk_context *duk)
+{
+    ngx_faas_vm_from(duk)->modules++;
+    ngx_faas_vm_modules++;
+}
+
+
+void
+ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules)
+{
+    *bytes = ngx_faas_vm_bytes;
+    *modules = ngx_faas_vm_modules;
+}
+
+
 ngx_faas_vm_t *
 ngx_faas_vm_from(duk_context *duk)
 {
@@ -189,16 +222,16 @@ ngx_faas_vm_from(duk_context *duk)
 }
 
 
-ngx_msec_t
-ngx_faas_vm_now(void)
+/* microseconds; ngx_current_msec is not updated while JavaScript runs */
+
+uint64_t
+ngx_faas_vm_now_us(void)
 {
     struct timespec  ts;
 
-    /* ngx_current_msec is not updated while JavaScript runs */
-
     (void) clock_gettime(CLOCK_MONOTONIC, &ts);
 
-    return (ngx_msec_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 
@@ -222,7 +255,7 @@ ngx_faas_vm_exec_timeout_check(void *udata)
         return 1;
     }
 
-    if (ngx_faas_vm_now() >= vm->deadline) {
+    if (ngx_faas_vm_now_us() >= vm->deadline) {
         vm->timed_out = 1;
         return 1;
     }
@@ -306,6 +339,8 @@ ngx_faas_vm_free(ngx_faas_vm_t *vm)
 
     duk_destroy_heap(vm->duk);
 
+    ngx_faas_vm_modules -= vm->modules;
+
     ngx_free(vm);
 }
 
@@ -315,7 +350,7 @@ ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget)
 {
     vm->timed_out = 0;
     vm->alloc_failed = 0;
-    vm->deadline = ngx_faas_vm_now() + budget;
+    vm->deadline = ngx_faas_vm_now_us() + (uint64_t) budget * 1000;
 }
 
 
@@ -525,6 +560,7 @@ ngx_faas_vm_alloc(void *udata, duk_size_t size)
 
     *(size_t *) p = size;
     vm->used += size;
+    ngx_faas_vm_bytes += size;
 
     return p + NGX_FAAS_VM_HEADER;
 }
@@ -562,6 +598,7 @@ ngx_faas_vm_realloc(void *udata, void *ptr, duk_size_t size)
 
     *(size_t *) p = size;
     vm->used = vm->used - old + size;
+    ngx_faas_vm_bytes = ngx_faas_vm_bytes - old + size;
 
     return p + NGX_FAAS_VM_HEADER;
 }
@@ -579,6 +616,7 @@ ngx_faas_vm_release(void *udata, void *ptr)
 
     p = (u_char *) ptr - NGX_FAAS_VM_HEADER;
     vm->used -= *(size_t *) p;
+    ngx_faas_vm_bytes -= *(size_t *) p;
 
     free(p);
 }

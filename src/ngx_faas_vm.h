@@ -17,7 +17,9 @@ ngx_int_t ngx_faas_vm_check(ngx_faas_app_t *app, ngx_str_t *name,
     ngx_log_t *log);
 void ngx_faas_vm_destroy(ngx_faas_app_t *app);
 ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
-ngx_msec_t ngx_faas_vm_now(void);
+void ngx_faas_vm_module_added(duk_context *duk);
+void ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules);
+uint64_t ngx_faas_vm_now_us(void);
 ngx_int_t ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     ngx_str_t *s);
 duk_bool_t ngx_faas_vm_exec_timeout_check(void *udata);

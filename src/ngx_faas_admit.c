@@ -1,0 +1,253 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_admit.h"
+#include "ngx_faas_render.h"
+#include "ngx_faas_stats.h"
+
+
+/*
+ * Fast-fail in front of the render pool (Yelp's rule): with avg the moving
+ * average run time of what this location guards,
+ *
+ *     min(avg, budget) * (waiting / workers + 1) > budget
+ *
+ * predicts the request would not finish in its budget: it is refused at
+ * once with 503 and Retry-After instead of timing out later. With nobody
+ * waiting the prediction is at most the budget, so a quiet pool always
+ * admits, and admitting again refreshes the average.
+ */
+
+
+#define NGX_FAAS_ADMIT_HEADER  "X-Faas-Ticket"
+
+
+static void ngx_faas_admit_release(void *data);
+static ngx_int_t ngx_faas_admit_ticket(ngx_http_request_t *r,
+    ngx_faas_ctx_t *ctx);
+
+
+char *
+ngx_faas_set_admit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ngx_int_t              ms;
+    ngx_str_t             *value, s;
+    ngx_uint_t             i;
+    ngx_faas_main_conf_t  *fmcf;
+
+    if (flcf->admit) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    flcf->admit_budget = NGX_FAAS_DEFAULT_TIMEOUT;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "budget=", 7) == 0) {
+            s.data = value[i].data + 7;
+            s.len = value[i].len - 7;
+
+            ms = ngx_parse_time(&s, 0);
+
+            if (ms == NGX_ERROR || ms == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid budget \"%V\" in \"%V\" "
+                                   "directive, it must be a time greater "
+                                   "than zero", &s, &cmd->name);
+                return NGX_CONF_ERROR;
+            }
+
+            flcf->admit_budget = (ngx_msec_t) ms;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\" in \"%V\" directive",
+                           &value[i], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+
+    fmcf->used = 1;
+    flcf->admit = 1;
+    flcf->admit_slot = fmcf->admits++ % NGX_FAAS_STATS_ADMITS;
+
+    return NGX_CONF_OK;
+}
+
+
+/* PREACCESS phase of a faas_admit location */
+
+ngx_int_t
+ngx_faas_admit_handler(ngx_http_request_t *r)
+{
+    double                   predicted;
+    uint64_t                 budget, average;
+    ngx_uint_t               workers;
+    ngx_table_elt_t         *h;
+    ngx_faas_ctx_t          *ctx;
+    ngx_faas_stats_t        *st;
+    ngx_faas_loc_conf_t     *flcf;
+    ngx_faas_stats_admit_t  *slot;
+
+    flcf = ngx_http_get_module_loc_conf(r, ngx_faas_module);
+
+    if (flcf->admit != 1 || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_faas_ctx_get(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    st = ngx_faas_stats_get();
+
+    if (ctx->admitted || st == NULL) {
+        return NGX_DECLINED;
+    }
+
+    workers = ngx_faas_render_workers((ngx_cycle_t *) ngx_cycle);
+    slot = &st->admit[flcf->admit_slot];
+
+    budget = (uint64_t) flcf->admit_budget * 1000;
+    average = ngx_min(slot->average, budget);
+    predicted = (double) average
+                * ((double) (ngx_atomic_int_t) st->waiting / workers + 1);
+
+    if (predicted > (double) budget) {
+        (void) ngx_atomic_fetch_add(&slot->refused, 1);
+        ctx->refused = 1;
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->value.data = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+        if (h->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Retry-After");
+        h->value.len = ngx_sprintf(h->value.data, "%uL",
+                                   (uint64_t) (predicted / 1000000) + 1)
+                       - h->value.data;
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "faas: refused, predicted wait %uLms over the "
+                      "budget of %Mms (%uA waiting for %ui render workers)",
+                      (uint64_t) (predicted / 1000), flcf->admit_budget,
+                      st->waiting, workers);
+
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    ctx->admit_slot = flcf->admit_slot;
+
+    if (ngx_faas_admit_ticket(r, ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    (void) ngx_atomic_fetch_add(&slot->admitted, 1);
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * the ticket goes to the render worker as a request header (proxy_pass
+ * forwards the client's headers), and is released when this request ends
+ */
+
+static ngx_int_t
+ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
+{
+    uint64_t             check;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->value.data = ngx_pnalloc(r->pool, 2 * NGX_INT64_LEN + 1);
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_faas_stats_ticket_take(&ctx->ticket, &check) != NGX_OK) {
+        cln->handler = NULL;
+        return NGX_ERROR;
+    }
+
+    ctx->admitted = 1;
+
+    cln->handler = ngx_faas_admit_release;
+    cln->data = r;
+
+    ngx_str_set(&h->key, NGX_FAAS_ADMIT_HEADER);
+    h->value.len = ngx_sprintf(h->value.data, "%xL-%xL", ctx->ticket, check)
+                   - h->value.data;
+    h->lowcase_key = (u_char *) "x-faas-ticket";
+    h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    return NGX_OK;
+}
+
+
+/* the run time the render worker measured feeds the moving average */
+
+static void
+ngx_faas_admit_release(void *data)
+{
+    ngx_http_request_t *r = data;
+
+    uint64_t                 run_time;
+    ngx_faas_ctx_t          *ctx;
+    ngx_faas_stats_t        *st;
+    ngx_faas_stats_admit_t  *slot;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
+    st = ngx_faas_stats_get();
+
+    if (ngx_faas_stats_ticket_release(ctx->ticket, &run_time) != NGX_OK) {
+        return;
+    }
+
+    slot = &st->admit[ctx->admit_slot];
+
+    /* an exponentially weighted average, 1/8 weight to the newest run */
+
+    if (slot->average == 0) {
+        slot->average = run_time;
+
+    } else {
+        slot->average = slot->average - slot->average / 8 + run_time / 8;
+    }
+}

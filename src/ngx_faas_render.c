@@ -1,0 +1,580 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_http.h>
+
+#include <sys/time.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_render.h"
+#include "ngx_faas_stats.h"
+
+
+/*
+ * The render pool: faas_render_workers N reserves the last N workers.
+ * They accept only on render listeners (servers with faas_render on), and
+ * one connection at a time: a render worker stops polling the listener
+ * while a connection is open, so waiting connections stay in the kernel's
+ * listen queue until the first render worker is free. Front workers never
+ * accept on render listeners.
+ *
+ * Which worker polls which listener is decided in init_process, before
+ * ngx_event_core_module's (see ngx_module_order in config): a listener a
+ * worker must not poll is made to look like another worker's reuseport
+ * clone, which ngx_event_process_init() skips. The listener must not
+ * really be reuseport: all render workers share its one queue.
+ */
+
+
+#define NGX_FAAS_TICKET_HEADER  "x-faas-ticket"
+
+
+typedef struct {
+    ngx_int_t                  render_workers;
+} ngx_faas_core_conf_t;
+
+
+static void *ngx_faas_core_create_conf(ngx_cycle_t *cycle);
+static char *ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf);
+static ngx_int_t ngx_faas_render_check_listeners(ngx_cycle_t *cycle,
+    ngx_faas_core_conf_t *fccf);
+static ngx_int_t ngx_faas_render_init_process(ngx_cycle_t *cycle);
+static ngx_int_t ngx_faas_render_listener(ngx_listening_t *ls);
+static void ngx_faas_render_init_connection(ngx_connection_t *c);
+static void ngx_faas_render_connection_done(void *data);
+static void ngx_faas_render_request_done(void *data);
+static void ngx_faas_render_watchdog_handler(int signo);
+
+
+static ngx_command_t  ngx_faas_core_commands[] = {
+
+    { ngx_string("faas_render_workers"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      0,
+      offsetof(ngx_faas_core_conf_t, render_workers),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_core_module_t  ngx_faas_core_module_ctx = {
+    ngx_string("faas"),
+    ngx_faas_core_create_conf,
+    ngx_faas_core_init_conf
+};
+
+
+ngx_module_t  ngx_faas_core_module = {
+    NGX_MODULE_V1,
+    &ngx_faas_core_module_ctx,             /* module context */
+    ngx_faas_core_commands,                /* module directives */
+    NGX_CORE_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_faas_render_init_process,          /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+/* the accepting handler of render listeners, before we wrapped it */
+static ngx_connection_handler_pt  ngx_faas_render_next_handler;
+static ngx_uint_t                 ngx_faas_render_worker;
+
+
+ngx_uint_t
+ngx_faas_render_workers(ngx_cycle_t *cycle)
+{
+    ngx_faas_core_conf_t  *fccf;
+
+    fccf = (ngx_faas_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                 ngx_faas_core_module);
+
+    return fccf ? (ngx_uint_t) fccf->render_workers : 0;
+}
+
+
+ngx_uint_t
+ngx_faas_render_is_worker(void)
+{
+    return ngx_faas_render_worker;
+}
+
+
+/*
+ * a render worker is killed when a call runs twice its budget of CPU time:
+ * that is native code (a regular expression, say) that Duktape's interrupt
+ * cannot reach; the master starts a new worker, the queue moves on
+ */
+
+void
+ngx_faas_render_watchdog(ngx_msec_t budget)
+{
+    struct itimerval  it;
+
+    if (!ngx_faas_render_worker) {
+        return;
+    }
+
+    ngx_memzero(&it, sizeof(struct itimerval));
+
+    it.it_value.tv_sec = budget / 1000;
+    it.it_value.tv_usec = (budget % 1000) * 1000;
+
+    (void) setitimer(ITIMER_PROF, &it, NULL);
+}
+
+
+/* POST_READ phase: one request per render connection, its ticket claimed */
+
+ngx_int_t
+ngx_faas_render_post_read(ngx_http_request_t *r)
+{
+    u_char               *dash;
+    uint64_t              seq, check;
+    ngx_uint_t            i;
+    ngx_list_part_t      *part;
+    ngx_table_elt_t      *h;
+    ngx_faas_ctx_t       *ctx;
+    ngx_pool_cleanup_t   *cln;
+    ngx_faas_srv_conf_t  *fscf;
+
+    fscf = ngx_http_get_module_srv_conf(r, ngx_faas_module);
+
+    if (!fscf->render || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    /* a kept-alive connection would hold this worker from the queue */
+
+    r->keepalive = 0;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NGX_DECLINED;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof(NGX_FAAS_TICKET_HEADER) - 1
+            && ngx_strncmp(h[i].lowcase_key, NGX_FAAS_TICKET_HEADER,
+                           h[i].key.len)
+               == 0)
+        {
+            break;
+        }
+    }
+
+    dash = ngx_strlchr(h[i].value.data, h[i].value.data + h[i].value.len,
+                       '-');
+    if (dash == NULL) {
+        return NGX_DECLINED;
+    }
+
+    seq = (uint64_t) ngx_hextoi(h[i].value.data, dash - h[i].value.data);
+    check = (uint64_t) ngx_hextoi(dash + 1, h[i].value.data + h[i].value.len
+                                            - dash - 1);
+
+    ctx = ngx_faas_ctx_get(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_faas_stats_ticket_start(seq, check, &ctx->queue_time) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    ctx->ticket = seq;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_faas_render_request_done;
+    cln->data = r;
+
+    return NGX_DECLINED;
+}
+
+
+static void
+ngx_faas_render_request_done(void *data)
+{
+    ngx_http_request_t *r = data;
+
+    ngx_faas_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
+
+    ngx_faas_stats_ticket_finish(ctx->ticket,
+                                 ctx->call ? ctx->call->run_time : 0);
+}
+
+
+static void *
+ngx_faas_core_create_conf(ngx_cycle_t *cycle)
+{
+    ngx_faas_core_conf_t  *fccf;
+
+    fccf = ngx_pcalloc(cycle->pool, sizeof(ngx_faas_core_conf_t));
+    if (fccf == NULL) {
+        return NULL;
+    }
+
+    fccf->render_workers = NGX_CONF_UNSET;
+
+    return fccf;
+}
+
+
+static char *
+ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf)
+{
+    ngx_faas_core_conf_t *fccf = conf;
+
+    ngx_core_conf_t  *ccf;
+
+    ngx_conf_init_value(fccf->render_workers, 0);
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    if (fccf->render_workers < 0) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "invalid value \"%i\" in \"faas_render_workers\" "
+                      "directive", fccf->render_workers);
+        return NGX_CONF_ERROR;
+    }
+
+    if (fccf->render_workers > 0
+        && fccf->render_workers >= ccf->worker_processes)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"faas_render_workers %i\" leaves no front worker: "
+                      "\"worker_processes\" is %i, it must be larger",
+                      fccf->render_workers, ccf->worker_processes);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_faas_render_check_listeners(cycle, fccf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_render_check_listeners(ngx_cycle_t *cycle, ngx_faas_core_conf_t *fccf)
+{
+    ngx_uint_t             i, n;
+    ngx_event_conf_t      *ecf;
+    ngx_listening_t       *ls;
+    ngx_faas_main_conf_t  *fmcf;
+
+    n = 0;
+    ls = cycle->listening.elts;
+
+    for (i = 0; i < cycle->listening.nelts; i++) {
+        if (!ngx_faas_render_listener(&ls[i])) {
+            continue;
+        }
+
+        if (ls[i].reuseport) {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                          "render listener \"%V\" must not be \"reuseport\": "
+                          "render workers share one queue",
+                          &ls[i].addr_text);
+            return NGX_ERROR;
+        }
+
+        n++;
+    }
+
+    fmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_faas_module);
+
+    if (fccf->render_workers == 0) {
+        if (fmcf && fmcf->admits) {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                          "\"faas_admit\" needs \"faas_render_workers\"");
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    if (n == 0) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"faas_render_workers\" is set but no server "
+                      "has \"faas_render on\"");
+        return NGX_ERROR;
+    }
+
+    ecf = ngx_event_get_conf(cycle->conf_ctx, ngx_event_core_module);
+
+    if (ecf && ecf->accept_mutex == 1) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"faas_render_workers\" needs \"accept_mutex off\"");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* runs before ngx_event_core_module's init_process, see config */
+
+static ngx_int_t
+ngx_faas_render_init_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                render, n;
+    ngx_uint_t                i;
+    ngx_core_conf_t          *ccf;
+    ngx_listening_t          *ls;
+    struct sigaction          sa;
+    ngx_faas_stats_worker_t  *w;
+
+    n = ngx_faas_render_workers(cycle);
+
+    if (n == 0 || ngx_process != NGX_PROCESS_WORKER) {
+        /* no pool, or a single process: it serves everything */
+        return NGX_OK;
+    }
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    ngx_faas_render_worker = (ngx_worker >= (ngx_uint_t)
+                                            (ccf->worker_processes - n));
+
+    ls = cycle->listening.elts;
+
+    for (i = 0; i < cycle->listening.nelts; i++) {
+        render = ngx_faas_render_listener(&ls[i]);
+
+        if (render != ngx_faas_render_worker) {
+            /* not ours to poll: ngx_event_process_init() skips it */
+            ls[i].reuseport = 1;
+            ls[i].worker = (ngx_uint_t) -1;
+            continue;
+        }
+
+        if (render) {
+            /*
+             * as "this worker's own reuseport clone" it is added without
+             * EPOLLEXCLUSIVE, and nginx's reordering of exclusive accept
+             * events leaves alone the event we delete and add ourselves
+             */
+            ls[i].reuseport = 1;
+            ls[i].worker = ngx_worker;
+
+            ngx_faas_render_next_handler = ls[i].handler;
+            ls[i].handler = ngx_faas_render_init_connection;
+        }
+    }
+
+    w = ngx_faas_stats_worker();
+    if (w) {
+        w->pid = ngx_pid;
+        w->render = ngx_faas_render_worker;
+        w->busy = 0;
+    }
+
+    if (!ngx_faas_render_worker) {
+        return NGX_OK;
+    }
+
+    ngx_memzero(&sa, sizeof(struct sigaction));
+    sa.sa_handler = ngx_faas_render_watchdog_handler;
+    sigemptyset(&sa.sa_mask);
+
+    if (sigaction(SIGPROF, &sa, NULL) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                      "sigaction(SIGPROF) failed");
+        return NGX_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "faas: worker %ui is a render worker", ngx_worker);
+
+    return NGX_OK;
+}
+
+
+/* an HTTP listener whose default server has faas_render on */
+
+static ngx_int_t
+ngx_faas_render_listener(ngx_listening_t *ls)
+{
+    ngx_uint_t                 i;
+    ngx_http_port_t           *port;
+    ngx_http_in_addr_t        *addr;
+    ngx_faas_srv_conf_t       *fscf;
+    ngx_http_core_srv_conf_t  *cscf;
+#if (NGX_HAVE_INET6)
+    ngx_http_in6_addr_t       *addr6;
+#endif
+
+    if (ls->handler != ngx_http_init_connection
+        && ls->handler != ngx_faas_render_init_connection)
+    {
+        return 0;
+    }
+
+    port = ls->servers;
+
+    for (i = 0; i < port->naddrs; i++) {
+
+        switch (ls->sockaddr->sa_family) {
+
+#if (NGX_HAVE_INET6)
+        case AF_INET6:
+            addr6 = port->addrs;
+            cscf = addr6[i].conf.default_server;
+            break;
+#endif
+
+        default:
+            addr = port->addrs;
+            cscf = addr[i].conf.default_server;
+            break;
+        }
+
+        fscf = cscf->ctx->srv_conf[ngx_faas_module.ctx_index];
+
+        if (fscf->render == 1) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* one connection at a time: stop accepting until this one is closed */
+
+static void
+ngx_faas_render_init_connection(ngx_connection_t *c)
+{
+    ngx_event_t              *rev;
+    ngx_pool_cleanup_t       *cln;
+    ngx_faas_stats_worker_t  *w;
+
+    rev = c->listening->connection->read;
+
+    if (rev->active) {
+        (void) ngx_del_event(rev, NGX_READ_EVENT, 0);
+    }
+
+    /* multi_accept must not take a second one in this round either */
+    rev->available = 0;
+
+    w = ngx_faas_stats_worker();
+    if (w) {
+        w->busy = 1;
+    }
+
+    cln = ngx_pool_cleanup_add(c->pool, 0);
+
+    if (cln) {
+        cln->handler = ngx_faas_render_connection_done;
+        cln->data = c->listening;
+
+    } else {
+        ngx_faas_render_connection_done(c->listening);
+    }
+
+    ngx_faas_render_next_handler(c);
+}
+
+
+static void
+ngx_faas_render_connection_done(void *data)
+{
+    ngx_listening_t *ls = data;
+
+    ngx_event_t              *rev;
+    ngx_faas_stats_worker_t  *w;
+
+    w = ngx_faas_stats_worker();
+    if (w) {
+        w->busy = 0;
+    }
+
+    if (ngx_exiting || ngx_quit || ngx_terminate || ls->connection == NULL) {
+        return;
+    }
+
+    rev = ls->connection->read;
+
+    if (!rev->active) {
+        (void) ngx_add_event(rev, NGX_READ_EVENT, 0);
+    }
+}
+
+
+/* a signal handler: nothing but async-signal-safe calls */
+
+static void
+ngx_faas_render_watchdog_handler(int signo)
+{
+    u_char      line[NGX_MAX_ERROR_STR], *p, digits[NGX_INT_T_LEN];
+    size_t      n;
+    ngx_pid_t   pid;
+    ngx_fd_t    fd;
+
+    static const char  msg[] = ": faas: render worker stuck in native code "
+                               "past twice its faas_timeout, killed by the "
+                               "watchdog; the master starts a new one\n";
+
+    if (ngx_cycle == NULL || ngx_cycle->log == NULL
+        || ngx_cycle->log->file == NULL)
+    {
+        (void) kill(getpid(), SIGKILL);
+        return;
+    }
+
+    fd = ngx_cycle->log->file->fd;
+
+    /* "2026/11/22 03:08:43 [alert] 1234#1234: faas: ..." by hand */
+
+    p = ngx_cpymem(line, ngx_cached_err_log_time.data,
+                   ngx_cached_err_log_time.len);
+    p = ngx_cpymem(p, " [alert] ", 9);
+
+    pid = getpid();
+    n = 0;
+
+    do {
+        digits[n++] = (u_char) ('0' + pid % 10);
+        pid /= 10;
+    } while (pid && n < NGX_INT_T_LEN);
+
+    while (n) {
+        *p++ = digits[--n];
+    }
+
+    p = ngx_cpymem(p, msg, sizeof(msg) - 1);
+
+    (void) write(fd, line, p - line);
+
+    (void) kill(getpid(), SIGKILL);
+}

@@ -1,0 +1,23 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#ifndef _NGX_FAAS_RENDER_H_INCLUDED_
+#define _NGX_FAAS_RENDER_H_INCLUDED_
+
+
+#include "ngx_faas.h"
+
+
+ngx_uint_t ngx_faas_render_workers(ngx_cycle_t *cycle);
+ngx_uint_t ngx_faas_render_is_worker(void);
+void ngx_faas_render_watchdog(ngx_msec_t budget);
+ngx_int_t ngx_faas_render_post_read(ngx_http_request_t *r);
+
+
+extern ngx_module_t  ngx_faas_core_module;
+
+
+#endif /* _NGX_FAAS_RENDER_H_INCLUDED_ */

@@ -1,0 +1,84 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#ifndef _NGX_FAAS_STATS_H_INCLUDED_
+#define _NGX_FAAS_STATS_H_INCLUDED_
+
+
+#include "ngx_faas.h"
+
+
+#define NGX_FAAS_STATS_FUNCTIONS  512
+#define NGX_FAAS_STATS_NAME       128
+#define NGX_FAAS_STATS_BUCKETS    64
+#define NGX_FAAS_STATS_WORKERS    64
+#define NGX_FAAS_STATS_TICKETS    8192
+#define NGX_FAAS_STATS_ADMITS     64
+
+
+typedef struct {
+    ngx_atomic_t               used;
+    size_t                     len;
+    u_char                     name[NGX_FAAS_STATS_NAME];
+    ngx_atomic_t               requests;
+    ngx_atomic_t               errors;
+    ngx_atomic_t               timeouts;
+    ngx_atomic_t               resets;
+    ngx_atomic_t               run_time;      /* microseconds, in total */
+    ngx_atomic_t               buckets[NGX_FAAS_STATS_BUCKETS];
+} ngx_faas_stats_function_t;
+
+
+typedef struct {
+    ngx_atomic_t               pid;
+    ngx_atomic_t               render;
+    ngx_atomic_t               busy;
+    ngx_atomic_t               requests;
+    ngx_atomic_t               heap_bytes;
+    ngx_atomic_t               modules;
+} ngx_faas_stats_worker_t;
+
+
+/* a request admitted by a front worker, claimed by a render worker */
+typedef struct {
+    ngx_atomic_t               word;          /* seq << 2 | state */
+    ngx_atomic_t               admitted;      /* microseconds, monotonic */
+    ngx_atomic_t               run_time;      /* microseconds */
+} ngx_faas_stats_ticket_t;
+
+
+typedef struct {
+    ngx_atomic_t               average;       /* run time, microseconds */
+    ngx_atomic_t               admitted;
+    ngx_atomic_t               refused;
+} ngx_faas_stats_admit_t;
+
+
+typedef struct {
+    ngx_atomic_t               waiting;
+    ngx_atomic_t               seq;
+    ngx_atomic_t               secret;
+    ngx_faas_stats_function_t  functions[NGX_FAAS_STATS_FUNCTIONS];
+    ngx_faas_stats_worker_t    worker[NGX_FAAS_STATS_WORKERS];
+    ngx_faas_stats_admit_t     admit[NGX_FAAS_STATS_ADMITS];
+    ngx_faas_stats_ticket_t    tickets[NGX_FAAS_STATS_TICKETS];
+} ngx_faas_stats_t;
+
+
+ngx_int_t ngx_faas_stats_add_zone(ngx_conf_t *cf);
+ngx_faas_stats_t *ngx_faas_stats_get(void);
+ngx_faas_stats_worker_t *ngx_faas_stats_worker(void);
+void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset);
+void ngx_faas_stats_percentiles(ngx_faas_stats_function_t *f, double *p50,
+    double *p99);
+ngx_int_t ngx_faas_stats_ticket_take(uint64_t *seq, uint64_t *check);
+ngx_int_t ngx_faas_stats_ticket_start(uint64_t seq, uint64_t check,
+    ngx_msec_int_t *queue_us);
+void ngx_faas_stats_ticket_finish(uint64_t seq, uint64_t run_time);
+ngx_int_t ngx_faas_stats_ticket_release(uint64_t seq, uint64_t *run_time);
+
+
+#endif /* _NGX_FAAS_STATS_H_INCLUDED_ */
