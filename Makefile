@@ -2,6 +2,7 @@
 #
 #   make            build build/ngx_faas_module.so against Debian's nginx
 #   make run        install what is missing, build, run conf/nginx.conf
+#   make run-render the same with conf/render.conf (the render pool)
 #   make test       install what is missing, build, run the test suite
 #   make test-asan  the suite on an AddressSanitizer build of nginx + module
 #   make bench      benchmarks against the peers (bench/)
@@ -29,7 +30,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            TEST_NGINX_LOAD_MODULES=$(MODULE) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
-.PHONY: all deps module run test test-asan bench clean
+.PHONY: all deps module run run-render test test-asan bench clean
 
 all: module
 
@@ -68,6 +69,11 @@ $(MODULE): $(NGX_BUILD)/objs/Makefile $(SOURCES)
 run: deps module
 	mkdir -p conf/logs
 	$(NGINX_BIN) -p $(CURDIR)/conf/ -c nginx.conf
+
+# the render pool topology of conf/render.conf, in the foreground
+run-render: deps module
+	mkdir -p conf/logs
+	$(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
 
 test: deps module
 	$(TEST_ENV) prove -r t

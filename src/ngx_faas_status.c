@@ -165,7 +165,8 @@ ngx_faas_status_json(ngx_faas_stats_t *st)
         return NULL;
     }
 
-    text = json_dumps(json, JSON_COMPACT|JSON_SORT_KEYS);
+    text = json_dumps(json, JSON_COMPACT|JSON_SORT_KEYS
+                            |JSON_REAL_PRECISION(6));
     json_decref(json);
 
     return text;

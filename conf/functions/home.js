@@ -1,5 +1,5 @@
 // an HTML page: a string answer is text/html
-var escape = require('../lib/escape');
+var escape = require('./lib/escape');
 var requests = 0;               // module state lives as long as the worker
 
 module.exports = function (ctx) {
