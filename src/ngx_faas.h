@@ -125,6 +125,7 @@ typedef struct {
     ngx_str_t                  out;
 
     ngx_array_t               *logs;      /* faas_debug: console lines */
+    ngx_uint_t                 serial;    /* of the call in its heap */
     uint64_t                   run_time;  /* microseconds */
 } ngx_faas_call_t;
 
@@ -137,6 +138,8 @@ struct ngx_faas_vm_s {
     size_t                     used;
     size_t                     limit;
     ngx_uint_t                 modules;   /* cached in this heap */
+    ngx_uint_t                 calls;
+    void                      *ctx_proto; /* kept alive in the stash */
     uint64_t                   deadline;  /* us; 0: no call in progress */
     volatile ngx_uint_t        timed_out;
     ngx_uint_t                 alloc_failed;

@@ -10,6 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_console.h"
+#include "ngx_faas_handler.h"
 #include "ngx_faas_vm.h"
 
 
@@ -77,7 +78,7 @@ ngx_faas_console_write(duk_context *duk)
     if (call) {
         log = call->request->connection->log;
         name = call->name;
-        id = call->request_id;
+        id = *ngx_faas_handler_request_id(call);
 
     } else {
         log = vm->log;

@@ -53,11 +53,8 @@ ngx_faas_handler_run(ngx_http_request_t *r)
     ngx_faas_ctx_t             *ctx;
     ngx_faas_call_t            *call;
     ngx_faas_loc_conf_t        *flcf;
-    ngx_faas_main_conf_t       *fmcf;
-    ngx_http_variable_value_t  *id;
 
     flcf = ngx_http_get_module_loc_conf(r, ngx_faas_module);
-    fmcf = ngx_http_get_module_main_conf(r, ngx_faas_module);
 
     call = ngx_pcalloc(r->pool, sizeof(ngx_faas_call_t));
     if (call == NULL) {
@@ -78,12 +75,6 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         if (call->logs == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-    }
-
-    id = ngx_http_get_indexed_variable(r, fmcf->request_id_index);
-    if (id && !id->not_found) {
-        call->request_id.data = id->data;
-        call->request_id.len = id->len;
     }
 
     if (ngx_http_complex_value(r, flcf->pass, &call->name) != NGX_OK) {
@@ -111,6 +102,36 @@ ngx_faas_handler_run(ngx_http_request_t *r)
     ngx_faas_handler_log(call);
 
     return ngx_faas_response_send(call);
+}
+
+
+/*
+ * $request_id, made when first asked for: it costs a random number, and
+ * most calls never look at it
+ */
+
+ngx_str_t *
+ngx_faas_handler_request_id(ngx_faas_call_t *call)
+{
+    ngx_faas_main_conf_t       *fmcf;
+    ngx_http_variable_value_t  *id;
+
+    if (call->request_id.data == NULL) {
+        fmcf = ngx_http_get_module_main_conf(call->request, ngx_faas_module);
+
+        id = ngx_http_get_indexed_variable(call->request,
+                                           fmcf->request_id_index);
+
+        if (id && !id->not_found) {
+            call->request_id.data = id->data;
+            call->request_id.len = id->len;
+
+        } else {
+            ngx_str_set(&call->request_id, "-");
+        }
+    }
+
+    return &call->request_id;
 }
 
 

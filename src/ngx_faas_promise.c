@@ -145,6 +145,7 @@ static void ngx_faas_promise_push_function(duk_context *ctx,
     duk_c_function func, duk_idx_t nargs, duk_int_t magic,
     duk_idx_t record);
 static void ngx_faas_promise_push_record(duk_context *ctx);
+static void ngx_faas_promise_pack(duk_context *ctx, duk_idx_t n);
 static void ngx_faas_promise_push_this(duk_context *ctx, const char *name);
 static void ngx_faas_promise_push_stashed(duk_context *ctx, const char *key);
 static void ngx_faas_promise_define_functions(duk_context *ctx,
@@ -436,11 +437,9 @@ ngx_faas_promise_finally(duk_context *ctx)
     duk_dup(ctx, 1);
 
     if (duk_is_callable(ctx, 0)) {
-        duk_push_bare_array(ctx);
         duk_dup(ctx, 0);
-        duk_put_prop_index(ctx, 4, 0);
         duk_dup(ctx, 2);
-        duk_put_prop_index(ctx, 4, 1);
+        ngx_faas_promise_pack(ctx, 2);
 
         /* stack: [ onFinally this C this [ onFinally C ] ] */
 
@@ -479,9 +478,8 @@ ngx_faas_promise_finally_function(duk_context *ctx)
 
     /* stack: [ value record result C promise ] */
 
-    duk_push_bare_array(ctx);
     duk_dup(ctx, 0);
-    duk_put_prop_index(ctx, 5, 0);
+    ngx_faas_promise_pack(ctx, 1);
     ngx_faas_promise_push_function(ctx, ngx_faas_promise_thunk, 0,
                                    duk_get_current_magic(ctx), 5);
     duk_remove(ctx, 5);
@@ -630,15 +628,11 @@ ngx_faas_promise_combinator_loop(duk_context *ctx)
     n = duk_get_length(ctx, 0);
 
     duk_push_array(ctx);
-    duk_push_bare_array(ctx);
     duk_dup(ctx, 5);
-    duk_put_prop_index(ctx, 6, NGX_FAAS_PROMISE_COMB_VALUES);
     duk_push_uint(ctx, 1);
-    duk_put_prop_index(ctx, 6, NGX_FAAS_PROMISE_COMB_COUNT);
     duk_dup(ctx, 2);
-    duk_put_prop_index(ctx, 6, NGX_FAAS_PROMISE_COMB_RESOLVE);
     duk_dup(ctx, 3);
-    duk_put_prop_index(ctx, 6, NGX_FAAS_PROMISE_COMB_REJECT);
+    ngx_faas_promise_pack(ctx, 4);
 
     /* stack: [ iterable C resolve reject C.resolve values record ] */
 
@@ -684,11 +678,9 @@ ngx_faas_promise_combinator_step(duk_context *ctx, ngx_uint_t kind,
 
     /* an element record: the combinator record and the index */
 
-    duk_push_bare_array(ctx);
     duk_dup(ctx, 6);
-    duk_put_prop_index(ctx, 8, 0);
     duk_push_uint(ctx, i);
-    duk_put_prop_index(ctx, 8, 1);
+    ngx_faas_promise_pack(ctx, 2);
 
     /* stack: [ ... values record next element ] */
 
@@ -1060,13 +1052,10 @@ ngx_faas_promise_init_data(duk_context *ctx, duk_idx_t idx)
     idx = duk_normalize_index(ctx, idx);
 
     duk_push_string(ctx, NGX_FAAS_PROMISE_KEY_DATA);
-    duk_push_bare_array(ctx);
     duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_STATE);
     duk_push_false(ctx);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_HANDLED);
     duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_VALUE);
+    ngx_faas_promise_pack(ctx, 3);
 
     /* stack: [ ... key [ state handled value ] ] */
 
@@ -1127,9 +1116,8 @@ ngx_faas_promise_push_resolving_functions(duk_context *ctx,
 {
     promise = duk_normalize_index(ctx, promise);
 
-    duk_push_bare_array(ctx);
     duk_dup(ctx, promise);
-    duk_put_prop_index(ctx, -2, 0);
+    ngx_faas_promise_pack(ctx, 1);
 
     ngx_faas_promise_push_function(ctx, ngx_faas_promise_resolving_function,
                                    1, NGX_FAAS_PROMISE_FULFILLED, -1);
@@ -1198,7 +1186,10 @@ ngx_faas_promise_push_capability(duk_context *ctx, duk_idx_t c,
                               "a constructor");
     }
 
-    record = duk_push_bare_array(ctx);
+    duk_push_undefined(ctx);
+    duk_push_undefined(ctx);
+    ngx_faas_promise_pack(ctx, 2);
+    record = duk_get_top_index(ctx);
     duk_dup(ctx, c);
     ngx_faas_promise_push_function(ctx, ngx_faas_promise_capability_executor,
                                    2, 0, record);
@@ -1288,7 +1279,6 @@ static void
 ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
     duk_idx_t on_fulfilled, duk_idx_t on_rejected, duk_idx_t cap)
 {
-    duk_int_t   i;
     duk_size_t  n;
     duk_uint_t  state;
 
@@ -1297,9 +1287,9 @@ ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
     on_rejected = duk_normalize_index(ctx, on_rejected);
     cap = duk_normalize_index(ctx, cap);
 
-    duk_push_bare_array(ctx);
+    /* the reaction: [ kind onFulfilled onRejected cap(3) argument ] */
+
     duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_KIND);
 
     if (duk_is_callable(ctx, on_fulfilled)) {
         duk_dup(ctx, on_fulfilled);
@@ -1308,8 +1298,6 @@ ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
         duk_push_undefined(ctx);
     }
 
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_FULFILLED);
-
     if (duk_is_callable(ctx, on_rejected)) {
         duk_dup(ctx, on_rejected);
 
@@ -1317,12 +1305,11 @@ ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
         duk_push_undefined(ctx);
     }
 
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_REJECTED);
-
-    for (i = 0; i < 3; i++) {
-        duk_dup(ctx, cap + i);
-        duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_CAP + i);
-    }
+    duk_dup(ctx, cap);
+    duk_dup(ctx, cap + 1);
+    duk_dup(ctx, cap + 2);
+    duk_push_undefined(ctx);
+    ngx_faas_promise_pack(ctx, 7);
 
     duk_get_prop_string(ctx, promise, NGX_FAAS_PROMISE_KEY_DATA);
     duk_get_prop_index(ctx, -1, NGX_FAAS_PROMISE_STATE);
@@ -1393,15 +1380,11 @@ ngx_faas_promise_resolve_value(duk_context *ctx, duk_idx_t promise,
         return;
     }
 
-    duk_push_bare_array(ctx);
     duk_push_uint(ctx, NGX_FAAS_PROMISE_JOB_ADOPT);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_KIND);
     duk_dup(ctx, -2);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_THEN);
     duk_dup(ctx, value);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_THENABLE);
     duk_dup(ctx, promise);
-    duk_put_prop_index(ctx, -2, NGX_FAAS_PROMISE_JOB_PROMISE);
+    ngx_faas_promise_pack(ctx, 4);
 
     /* stack: [ ... then [ adopt then thenable promise ] ] */
 
@@ -1615,6 +1598,28 @@ ngx_faas_promise_push_record(duk_context *ctx)
     duk_push_current_function(ctx);
     duk_get_prop_string(ctx, -1, NGX_FAAS_PROMISE_KEY_RECORD);
     duk_remove(ctx, -2);
+}
+
+
+/*
+ * replaces the n values on the stack top by an internal array of them;
+ * it has no prototype, so no setter on Array.prototype is ever reached,
+ * and is filled from its end, so it is allocated once
+ */
+
+static void
+ngx_faas_promise_pack(duk_context *ctx, duk_idx_t n)
+{
+    duk_idx_t  i, array;
+
+    array = duk_get_top(ctx) - n;
+
+    duk_push_bare_array(ctx);
+    duk_insert(ctx, array);
+
+    for (i = n - 1; i >= 0; i--) {
+        duk_put_prop_index(ctx, array, (duk_uarridx_t) i);
+    }
 }
 
 

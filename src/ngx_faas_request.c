@@ -10,9 +10,13 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_bson.h"
+#include "ngx_faas_handler.h"
 #include "ngx_faas_request.h"
+#include "ngx_faas_vm.h"
 
 
+static duk_ret_t ngx_faas_request_get(duk_context *duk);
+static duk_ret_t ngx_faas_request_set(duk_context *duk);
 static void ngx_faas_request_push_query(duk_context *duk, ngx_pool_t *pool,
     ngx_str_t *args, ngx_uint_t strict);
 static void ngx_faas_request_push_headers(duk_context *duk,
@@ -31,9 +35,51 @@ static ngx_int_t ngx_faas_request_media_type(ngx_str_t *type,
     const char *name);
 
 
+#define NGX_FAAS_REQUEST_SERIAL  DUK_HIDDEN_SYMBOL("faasSerial")
+#define NGX_FAAS_REQUEST_PROTO   DUK_HIDDEN_SYMBOL("faasCtxProto")
+
+
 #define ngx_faas_request_put_str(duk, key, s)                                 \
     duk_push_lstring(duk, (char *) (s)->data, (s)->len);                      \
     duk_put_prop_string(duk, -2, key)
+
+
+/*
+ * the fields of ctx that cost something are accessors of its prototype:
+ * computed when first read, then kept as own properties of that ctx
+ */
+static const char  *ngx_faas_request_lazy[] = {
+    "query", "headers", "params", "env", "requestId", NULL
+};
+
+
+void
+ngx_faas_request_init(duk_context *duk)
+{
+    duk_int_t  i;
+
+    duk_push_object(duk);
+
+    for (i = 0; ngx_faas_request_lazy[i]; i++) {
+        duk_push_string(duk, ngx_faas_request_lazy[i]);
+        duk_push_c_function(duk, ngx_faas_request_get, 0);
+        duk_set_magic(duk, -1, i);
+        duk_push_c_function(duk, ngx_faas_request_set, 1);
+        duk_set_magic(duk, -1, i);
+        duk_def_prop(duk, -4, DUK_DEFPROP_HAVE_GETTER|DUK_DEFPROP_HAVE_SETTER
+                              |DUK_DEFPROP_SET_ENUMERABLE
+                              |DUK_DEFPROP_SET_CONFIGURABLE);
+    }
+
+    /* stack: [ proto ] */
+
+    ngx_faas_vm_from(duk)->ctx_proto = duk_get_heapptr(duk, -1);
+
+    duk_push_heap_stash(duk);
+    duk_swap(duk, -1, -2);
+    duk_put_prop_string(duk, -2, NGX_FAAS_REQUEST_PROTO);
+    duk_pop(duk);
+}
 
 
 /* pushes ctx: the request as the function sees it */
@@ -46,28 +92,96 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
     r = call->request;
 
     duk_push_object(duk);
+    duk_push_heapptr(duk, call->vm->ctx_proto);
+    duk_set_prototype(duk, -2);
 
     /* stack: [ ... ctx ] */
+
+    duk_push_uint(duk, (duk_uint_t) call->serial);
+    duk_put_prop_string(duk, -2, NGX_FAAS_REQUEST_SERIAL);
 
     ngx_faas_request_put_str(duk, "method", &r->method_name);
     ngx_faas_request_put_str(duk, "url", &r->unparsed_uri);
     ngx_faas_request_put_str(duk, "path", &r->uri);
     ngx_faas_request_put_str(duk, "remoteAddr", &r->connection->addr_text);
-    ngx_faas_request_put_str(duk, "requestId", &call->request_id);
 
-    ngx_faas_request_push_query(duk, r->pool, &r->args, 0);
-    duk_put_prop_string(duk, -2, "query");
-
-    ngx_faas_request_push_headers(duk, r);
-    duk_put_prop_string(duk, -2, "headers");
-
-    ngx_faas_request_push_params(duk, r);
-    duk_put_prop_string(duk, -2, "params");
-
-    ngx_faas_request_push_env(duk, call);
-    duk_put_prop_string(duk, -2, "env");
+    /* the body is decoded before the call: a bad one is 400, not a call */
 
     ngx_faas_request_push_body(duk, call);
+}
+
+
+/*
+ * a lazy field of the ctx of the call in progress; a ctx kept past its
+ * call has what was read during the call, and undefined for the rest
+ */
+
+static duk_ret_t
+ngx_faas_request_get(duk_context *duk)
+{
+    duk_int_t         field;
+    ngx_faas_call_t  *call;
+
+    field = duk_get_current_magic(duk);
+    call = ngx_faas_vm_from(duk)->call;
+
+    duk_push_this(duk);
+    duk_get_prop_string(duk, -1, NGX_FAAS_REQUEST_SERIAL);
+
+    if (call == NULL || duk_get_uint(duk, -1) != (duk_uint_t) call->serial) {
+        return 0;
+    }
+
+    duk_pop(duk);
+
+    /* stack: [ this ] */
+
+    switch (field) {
+
+    case 0:
+        ngx_faas_request_push_query(duk, call->request->pool,
+                                    &call->request->args, 0);
+        break;
+
+    case 1:
+        ngx_faas_request_push_headers(duk, call->request);
+        break;
+
+    case 2:
+        ngx_faas_request_push_params(duk, call->request);
+        break;
+
+    case 3:
+        ngx_faas_request_push_env(duk, call);
+        break;
+
+    default:
+        duk_push_lstring(duk, (char *) ngx_faas_handler_request_id(call)->data,
+                         ngx_faas_handler_request_id(call)->len);
+        break;
+    }
+
+    duk_push_string(duk, ngx_faas_request_lazy[field]);
+    duk_dup(duk, -2);
+    duk_def_prop(duk, -4, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WEC);
+
+    /* stack: [ this value ] */
+
+    return 1;
+}
+
+
+/* ctx.query = x: an own property as any other */
+
+static duk_ret_t
+ngx_faas_request_set(duk_context *duk)
+{
+    duk_push_this(duk);
+    duk_push_string(duk, ngx_faas_request_lazy[duk_get_current_magic(duk)]);
+    duk_dup(duk, 0);
+    duk_def_prop(duk, -3, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WEC);
+
+    return 0;
 }
 
 

@@ -11,6 +11,7 @@
 #include "ngx_faas.h"
 
 
+void ngx_faas_request_init(duk_context *duk);
 void ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call);
 
 

@@ -69,6 +69,7 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
     }
 
     call->vm = vm;
+    call->serial = ++vm->calls;
     vm->call = call;
 
     start = ngx_faas_vm_now_us();
@@ -326,6 +327,7 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
     ngx_faas_console_init(duk);
     ngx_faas_promise_init(duk);
     ngx_faas_response_init(duk);
+    ngx_faas_request_init(duk);
     ngx_faas_require_init(duk, &vm->app->root);
 
     return 0;

@@ -267,3 +267,28 @@ a client request body is buffered to a temporary file
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 13: lazy fields: assignable, and a kept ctx keeps what was read
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /k { faas_pass k; }
+--- user_files
+>>> fn/k.js
+var kept = null;
+module.exports = function (ctx) {
+    var before = kept ? [kept.query.n, typeof kept.headers].join(' ') : 'none';
+    var q = ctx.query;
+    ctx.params = 'replaced';
+    kept = ctx;
+    return [before, q.n, ctx.params, 'query' in ctx].join(' ');
+};
+--- request eval
+["GET /k?n=1", "GET /k?n=2"]
+--- response_body eval
+[qr/^(none|\d+ undefined) 1 replaced true$/, "1 undefined 2 replaced true"]
+--- no_error_log
+[error]
+[alert]
