@@ -64,7 +64,7 @@ $(NGX_BUILD)/objs/Makefile: config
 
 $(MODULE): $(NGX_BUILD)/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
-	cp $(NGX_BUILD)/objs/ngx_faas_module.so $@
+	cp $(NGX_BUILD)/objs/ngx_faas_module.so $@.tmp && mv $@.tmp $@
 
 run: deps module
 	mkdir -p conf/logs
@@ -98,7 +98,7 @@ $(ASAN_BUILD)/nginx-src/objs/Makefile: config
 
 $(ASAN_MODULE): $(ASAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(ASAN_BUILD)/nginx-src -f objs/Makefile modules
-	cp $(ASAN_BUILD)/nginx-src/objs/ngx_faas_module.so $@
+	cp $(ASAN_BUILD)/nginx-src/objs/ngx_faas_module.so $@.tmp && mv $@.tmp $@
 	printf '#!/bin/sh\nLD_PRELOAD=%s exec %s "$$@"\n' \
 	    "$$($(CC) -print-file-name=libasan.so)" $(NGINX_BIN) > $(ASAN_NGINX)
 	chmod +x $(ASAN_NGINX)
