@@ -148,15 +148,18 @@ struct ngx_faas_vm_s {
 
 /* the per-request state: a call, a ticket of the render pool, or both */
 typedef struct {
+    ngx_http_request_t        *request;
     ngx_faas_call_t           *call;
     uint64_t                   ticket;
     ngx_msec_int_t             queue_time;  /* microseconds */
     ngx_uint_t                 admit_slot;
     unsigned                   admitted:1;  /* the front took the ticket */
+    unsigned                   claimed:1;   /* a render worker claimed it */
     unsigned                   refused:1;
 } ngx_faas_ctx_t;
 
 
+ngx_faas_ctx_t *ngx_faas_ctx_find(ngx_http_request_t *r);
 ngx_faas_ctx_t *ngx_faas_ctx_get(ngx_http_request_t *r);
 
 

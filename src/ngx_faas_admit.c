@@ -30,7 +30,6 @@
 #define NGX_FAAS_ADMIT_HEADER  "X-Faas-Ticket"
 
 
-static void ngx_faas_admit_release(void *data);
 static ngx_int_t ngx_faas_admit_ticket(ngx_http_request_t *r,
     ngx_faas_ctx_t *ctx);
 
@@ -173,20 +172,16 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
 
 /*
  * the ticket goes to the render worker as a request header (proxy_pass
- * forwards the client's headers), and is released when this request ends
+ * forwards the client's headers, where a forged one may be too: the render
+ * worker takes the first with a valid check), and is released when this
+ * request ends
  */
 
 static ngx_int_t
 ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 {
-    uint64_t             check;
-    ngx_table_elt_t     *h;
-    ngx_pool_cleanup_t  *cln;
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NGX_ERROR;
-    }
+    uint64_t          check;
+    ngx_table_elt_t  *h;
 
     h = ngx_list_push(&r->headers_in.headers);
     if (h == NULL) {
@@ -199,14 +194,12 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
     }
 
     if (ngx_faas_stats_ticket_take(&ctx->ticket, &check) != NGX_OK) {
-        cln->handler = NULL;
         return NGX_ERROR;
     }
 
-    ctx->admitted = 1;
+    /* released by the context's cleanup (ngx_faas_module.c) */
 
-    cln->handler = ngx_faas_admit_release;
-    cln->data = r;
+    ctx->admitted = 1;
 
     ngx_str_set(&h->key, NGX_FAAS_ADMIT_HEADER);
     h->value.len = ngx_sprintf(h->value.data, "%xL-%xL", ctx->ticket, check)
@@ -223,17 +216,13 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 
 /* the run time the render worker measured feeds the moving average */
 
-static void
-ngx_faas_admit_release(void *data)
+void
+ngx_faas_admit_release(ngx_faas_ctx_t *ctx)
 {
-    ngx_http_request_t *r = data;
-
     uint64_t                 run_time;
-    ngx_faas_ctx_t          *ctx;
     ngx_faas_stats_t        *st;
     ngx_faas_stats_admit_t  *slot;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
     st = ngx_faas_stats_get();
 
     if (ngx_faas_stats_ticket_release(ctx->ticket, &run_time) != NGX_OK) {

@@ -48,7 +48,6 @@ static ngx_int_t ngx_faas_render_init_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_faas_render_listener(ngx_listening_t *ls);
 static void ngx_faas_render_init_connection(ngx_connection_t *c);
 static void ngx_faas_render_connection_done(void *data);
-static void ngx_faas_render_request_done(void *data);
 static void ngx_faas_render_watchdog_handler(int signo);
 
 
@@ -141,13 +140,13 @@ ngx_faas_render_watchdog(ngx_msec_t budget)
 ngx_int_t
 ngx_faas_render_post_read(ngx_http_request_t *r)
 {
-    u_char               *dash;
+    u_char               *dash, *end;
     uint64_t              seq, check;
+    ngx_int_t             rc;
     ngx_uint_t            i;
     ngx_list_part_t      *part;
     ngx_table_elt_t      *h;
     ngx_faas_ctx_t       *ctx;
-    ngx_pool_cleanup_t   *cln;
     ngx_faas_srv_conf_t  *fscf;
 
     fscf = ngx_http_get_module_srv_conf(r, ngx_faas_module);
@@ -159,6 +158,8 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
     /* a kept-alive connection would hold this worker from the queue */
 
     r->keepalive = 0;
+
+    /* a client may have sent a ticket of its own: the valid one counts */
 
     part = &r->headers_in.headers.part;
     h = part->elts;
@@ -175,59 +176,45 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
             i = 0;
         }
 
-        if (h[i].key.len == sizeof(NGX_FAAS_TICKET_HEADER) - 1
-            && ngx_strncmp(h[i].lowcase_key, NGX_FAAS_TICKET_HEADER,
+        if (h[i].key.len != sizeof(NGX_FAAS_TICKET_HEADER) - 1
+            || ngx_strncmp(h[i].lowcase_key, NGX_FAAS_TICKET_HEADER,
                            h[i].key.len)
-               == 0)
+               != 0)
         {
-            break;
+            continue;
+        }
+
+        end = h[i].value.data + h[i].value.len;
+        dash = ngx_strlchr(h[i].value.data, end, '-');
+
+        if (dash == NULL) {
+            continue;
+        }
+
+        seq = (uint64_t) ngx_hextoi(h[i].value.data, dash - h[i].value.data);
+        check = (uint64_t) ngx_hextoi(dash + 1, end - dash - 1);
+
+        ctx = ngx_faas_ctx_get(r);
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        rc = ngx_faas_stats_ticket_start(seq, check, &ctx->queue_time);
+
+        if (rc == NGX_OK) {
+            ctx->ticket = seq;
+            ctx->claimed = 1;
+            return NGX_DECLINED;
+        }
+
+        if (rc == NGX_ABORT) {
+            /* the front gave up on it while it waited: nobody to answer */
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "faas: request left before a render worker "
+                          "took it");
+            return NGX_HTTP_CLOSE;
         }
     }
-
-    dash = ngx_strlchr(h[i].value.data, h[i].value.data + h[i].value.len,
-                       '-');
-    if (dash == NULL) {
-        return NGX_DECLINED;
-    }
-
-    seq = (uint64_t) ngx_hextoi(h[i].value.data, dash - h[i].value.data);
-    check = (uint64_t) ngx_hextoi(dash + 1, h[i].value.data + h[i].value.len
-                                            - dash - 1);
-
-    ctx = ngx_faas_ctx_get(r);
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_faas_stats_ticket_start(seq, check, &ctx->queue_time) != NGX_OK) {
-        return NGX_DECLINED;
-    }
-
-    ctx->ticket = seq;
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln->handler = ngx_faas_render_request_done;
-    cln->data = r;
-
-    return NGX_DECLINED;
-}
-
-
-static void
-ngx_faas_render_request_done(void *data)
-{
-    ngx_http_request_t *r = data;
-
-    ngx_faas_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
-
-    ngx_faas_stats_ticket_finish(ctx->ticket,
-                                 ctx->call ? ctx->call->run_time : 0);
 }
 
 

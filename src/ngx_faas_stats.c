@@ -294,6 +294,11 @@ ngx_faas_stats_ticket_take(uint64_t *seq, uint64_t *check)
 }
 
 
+/*
+ * NGX_OK: claimed; NGX_ABORT: a valid ticket the front has released before
+ * anyone claimed it (its client left); NGX_DECLINED: not a ticket of ours
+ */
+
 ngx_int_t
 ngx_faas_stats_ticket_start(uint64_t seq, uint64_t check,
     ngx_msec_int_t *queue_us)
@@ -310,7 +315,8 @@ ngx_faas_stats_ticket_start(uint64_t seq, uint64_t check,
                             ngx_faas_ticket_word(seq, NGX_FAAS_TICKET_WAITING),
                             ngx_faas_ticket_word(seq, NGX_FAAS_TICKET_STARTED)))
     {
-        return NGX_DECLINED;
+        return (t->word == ngx_faas_ticket_word(seq, NGX_FAAS_TICKET_DONE))
+               ? NGX_ABORT : NGX_DECLINED;
     }
 
     (void) ngx_atomic_fetch_add(&ngx_faas_stats->waiting, -1);

@@ -85,13 +85,13 @@ ngx_faas_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     ngx_faas_ctx_t   *ctx;
     ngx_faas_call_t  *call;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
+    ctx = ngx_faas_ctx_find(r);
     call = ctx ? ctx->call : NULL;
 
     switch (data) {
 
     case NGX_FAAS_VAR_QUEUE_TIME:
-        if (ctx == NULL || ctx->ticket == 0 || ctx->admitted) {
+        if (ctx == NULL || !ctx->claimed) {
             break;
         }
 

@@ -28,8 +28,6 @@
 # Like t/011-reload.t, this drives nginx itself (master process on), with
 # the suite's environment: TEST_NGINX_BINARY, TEST_NGINX_LOAD_MODULES,
 # TEST_NGINX_SERVER_PORT (ports +10, +11 and +12 of it are used here).
-#
-# Tests marked TODO show bugs of the module (see their messages).
 
 use strict;
 use warnings;
@@ -147,10 +145,9 @@ http {
         # admission that admits everything the tests send
         location /q/ { faas_admit budget=10s; proxy_pass http://render/; }
 
-        # admission that refuses. "lingering_close always": a request ends
-        # when its client closes, which the warm-up calls do a little after
-        # their answer, so their run times reach the average (see the TODO
-        # tests of /admrace/ and /admmirror/ for what happens otherwise)
+        # admission that refuses ("lingering_close always": the front's
+        # request ends when its client closes, a little after the answer;
+        # /admrace/ and /admmirror/ check the run time arrives without it)
         location /adm/ {
             faas_admit budget=350ms;
             proxy_pass http://render/;
@@ -749,8 +746,6 @@ $log_pos = length read_file("$root/logs/error.log");
 
     my $p = probe('admrace', 2);
     {
-        local $TODO = 'the run time is lost when the front finishes its '
-                      . 'request before the render worker ends its own';
         ok($p->{refused}, 'race: the first call admitted sets the average');
     }
 }
@@ -767,8 +762,6 @@ $log_pos = length read_file("$root/logs/error.log");
 
     my $p = probe('admmirror', 2);
     {
-        local $TODO = 'the run time is lost when the front finishes its '
-                      . 'request before the render worker ends its own';
         ok($p->{refused}, 'mirror: the call admitted sets the average');
     }
 }
@@ -869,8 +862,6 @@ sub total { my $n = 0; $n += $_ for values %calls; return $n; }
     ok($st, 'forged ticket: the call runs');
 
     {
-        local $TODO = 'the render worker reads the first X-Faas-Ticket, the '
-                      . 'client\'s, and ignores the front\'s';
         is(pool($st || {})->{waiting}, 0,
            'forged ticket: a running call is not counted as waiting');
     }
@@ -1017,8 +1008,6 @@ $master = undef;
        'access log: no $faas_queue_time without admission');
 
     {
-        local $TODO = 'the render worker reads the first X-Faas-Ticket, the '
-                      . 'client\'s, and ignores the front\'s';
         ok(grep({ m{qt=\d+\.\d{3} .*uri=/hello\?ms=400&tag=forged$} } @render),
            'access log: an admitted call has its queue time even when the '
            . 'client sent an X-Faas-Ticket header');
@@ -1051,8 +1040,6 @@ $master = undef;
        'access log: $faas_run_time of the one-second calls (' . "@rt)");
 
     {
-        local $TODO = 'the error_page redirect drops the request\'s faas '
-                      . 'context, so the log says "-", not "refused"';
         my @shell_log = grep { m{^front st=refused code=200 uri=/shell/} }
                         @front;
         is(scalar @shell_log, $shells,
