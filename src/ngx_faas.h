@@ -19,6 +19,9 @@
 #define NGX_FAAS_DEFAULT_MEMORY     (64 * 1024 * 1024)
 #define NGX_FAAS_MIN_MEMORY         (256 * 1024)
 
+/* small blocks of a heap are kept for reuse in 16-byte size classes */
+#define NGX_FAAS_VM_CLASSES         17
+
 /* the heap stash keys shared between files */
 #define NGX_FAAS_STASH_ROOT         DUK_HIDDEN_SYMBOL("faasRoot")
 #define NGX_FAAS_STASH_MODULES      DUK_HIDDEN_SYMBOL("faasModules")
@@ -143,6 +146,8 @@ struct ngx_faas_vm_s {
     uint64_t                   deadline;  /* us; 0: no call in progress */
     volatile ngx_uint_t        timed_out;
     ngx_uint_t                 alloc_failed;
+    void                      *free[NGX_FAAS_VM_CLASSES];  /* see vm.c */
+    ngx_uint_t                 nfree[NGX_FAAS_VM_CLASSES];
 };
 
 
