@@ -152,7 +152,7 @@ ngx_faas_bson_push_value(duk_context *duk, bson_iter_t *it, ngx_uint_t depth)
         break;
 
     case BSON_TYPE_DATE_TIME:
-        duk_get_global_string(duk, "Date");
+        duk_get_global_literal(duk, "Date");
         duk_push_number(duk, (duk_double_t) bson_iter_date_time(it));
         duk_new(duk, 1);
         break;
@@ -187,9 +187,9 @@ ngx_faas_bson_push_value(duk_context *duk, bson_iter_t *it, ngx_uint_t depth)
         bson_iter_timestamp(it, &t, &inc);
         duk_push_object(duk);
         duk_push_uint(duk, t);
-        duk_put_prop_string(duk, -2, "t");
+        duk_put_prop_literal(duk, -2, "t");
         duk_push_uint(duk, inc);
-        duk_put_prop_string(duk, -2, "i");
+        duk_put_prop_literal(duk, -2, "i");
         break;
 
     case BSON_TYPE_REGEX:

@@ -51,7 +51,7 @@ ngx_faas_console_init(duk_context *duk)
         duk_put_prop_string(duk, -2, m->name);
     }
 
-    duk_put_global_string(duk, "console");
+    duk_put_global_literal(duk, "console");
 }
 
 
@@ -143,7 +143,7 @@ ngx_faas_console_format(duk_context *duk, void *data)
         (void) duk_to_string(duk, i);
     }
 
-    duk_push_string(duk, " ");
+    duk_push_literal(duk, " ");
     duk_insert(duk, 0);
     duk_join(duk, n);
 

@@ -193,16 +193,16 @@ ngx_faas_promise_init(duk_context *ctx)
     ngx_faas_promise_define_functions(ctx, -1, ngx_faas_promise_methods);
     ngx_faas_promise_define_functions(ctx, -2, ngx_faas_promise_statics);
 
-    duk_push_string(ctx, "constructor");
+    duk_push_literal(ctx, "constructor");
     duk_dup(ctx, -3);
     duk_def_prop(ctx, -3, NGX_FAAS_PROMISE_BUILTIN);
 
-    duk_push_string(ctx, "prototype");
+    duk_push_literal(ctx, "prototype");
     duk_dup(ctx, -2);
     duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_CLEAR_WEC);
 
-    duk_push_string(ctx, "name");
-    duk_push_string(ctx, "Promise");
+    duk_push_literal(ctx, "name");
+    duk_push_literal(ctx, "Promise");
     duk_def_prop(ctx, -4, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_CLEAR_WE
                           |DUK_DEFPROP_SET_CONFIGURABLE);
 
@@ -216,21 +216,21 @@ ngx_faas_promise_init(duk_context *ctx)
     /* stack: [ ... Promise prototype stash ] */
 
     duk_dup(ctx, -3);
-    duk_put_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_CTOR);
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_CTOR);
     duk_dup(ctx, -2);
-    duk_put_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_PROTO);
-    duk_get_prop_string(ctx, -2, "then");
-    duk_put_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_THEN);
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_PROTO);
+    duk_get_prop_literal(ctx, -2, "then");
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_THEN);
     duk_push_bare_array(ctx);
-    duk_put_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
     duk_push_uint(ctx, 0);
-    duk_put_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAD);
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAD);
     duk_pop_2(ctx);
 
     /* stack: [ ... Promise ] */
 
     duk_push_global_object(ctx);
-    duk_push_string(ctx, "Promise");
+    duk_push_literal(ctx, "Promise");
     duk_dup(ctx, -3);
     duk_def_prop(ctx, -3, NGX_FAAS_PROMISE_BUILTIN);
     duk_pop_2(ctx);
@@ -607,7 +607,7 @@ ngx_faas_promise_combinator_loop(duk_context *ctx)
 
     /* stack: [ iterable C resolve reject ] */
 
-    duk_get_prop_string(ctx, 1, "resolve");
+    duk_get_prop_literal(ctx, 1, "resolve");
 
     if (!duk_is_callable(ctx, 4)) {
         return duk_type_error(ctx, "Promise resolve is not a function");
@@ -747,7 +747,7 @@ ngx_faas_promise_element_function(duk_context *ctx)
 
     } else {
         duk_push_object(ctx);
-        duk_push_string(ctx, "status");
+        duk_push_literal(ctx, "status");
         duk_push_string(ctx, magic == NGX_FAAS_PROMISE_EL_FULFILLED
                              ? "fulfilled" : "rejected");
         duk_def_prop(ctx, 5, NGX_FAAS_PROMISE_DATA);
@@ -808,10 +808,10 @@ ngx_faas_promise_combinator_done(duk_context *ctx, duk_idx_t record,
 
     /* stack: [ ... reject undefined error ] */
 
-    duk_push_string(ctx, "name");
-    duk_push_string(ctx, "AggregateError");
+    duk_push_literal(ctx, "name");
+    duk_push_literal(ctx, "AggregateError");
     duk_def_prop(ctx, -3, NGX_FAAS_PROMISE_BUILTIN);
-    duk_push_string(ctx, "errors");
+    duk_push_literal(ctx, "errors");
     duk_get_prop_index(ctx, record, NGX_FAAS_PROMISE_COMB_VALUES);
     duk_def_prop(ctx, -3, NGX_FAAS_PROMISE_BUILTIN);
 
@@ -1051,7 +1051,7 @@ ngx_faas_promise_init_data(duk_context *ctx, duk_idx_t idx)
 {
     idx = duk_normalize_index(ctx, idx);
 
-    duk_push_string(ctx, NGX_FAAS_PROMISE_KEY_DATA);
+    duk_push_literal(ctx, NGX_FAAS_PROMISE_KEY_DATA);
     duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
     duk_push_false(ctx);
     duk_push_undefined(ctx);
@@ -1075,7 +1075,7 @@ ngx_faas_promise_push_data(duk_context *ctx, duk_idx_t idx)
         return 0;
     }
 
-    duk_get_prop_string(ctx, idx, NGX_FAAS_PROMISE_KEY_DATA);
+    duk_get_prop_literal(ctx, idx, NGX_FAAS_PROMISE_KEY_DATA);
 
     if (!duk_is_object(ctx, -1)) {
         duk_pop(ctx);
@@ -1090,7 +1090,7 @@ ngx_faas_promise_push_data(duk_context *ctx, duk_idx_t idx)
     duk_get_prototype(ctx, idx);
 
     if (duk_is_object(ctx, -1)) {
-        duk_get_prop_string(ctx, -1, NGX_FAAS_PROMISE_KEY_DATA);
+        duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_DATA);
         inherited = duk_strict_equals(ctx, -1, -3);
         duk_pop_2(ctx);
 
@@ -1134,7 +1134,7 @@ ngx_faas_promise_push_resolving_functions(duk_context *ctx,
 static void
 ngx_faas_promise_push_constructor(duk_context *ctx, duk_idx_t idx)
 {
-    duk_get_prop_string(ctx, idx, "constructor");
+    duk_get_prop_literal(ctx, idx, "constructor");
 
     if (duk_is_undefined(ctx, -1)) {
         duk_pop(ctx);
@@ -1223,7 +1223,7 @@ ngx_faas_promise_push_resolved(duk_context *ctx, duk_idx_t c,
 
     if (ngx_faas_promise_push_data(ctx, value)) {
         duk_pop(ctx);
-        duk_get_prop_string(ctx, value, "constructor");
+        duk_get_prop_literal(ctx, value, "constructor");
         same = duk_strict_equals(ctx, -1, c);
         duk_pop(ctx);
 
@@ -1311,7 +1311,7 @@ ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
     duk_push_undefined(ctx);
     ngx_faas_promise_pack(ctx, 7);
 
-    duk_get_prop_string(ctx, promise, NGX_FAAS_PROMISE_KEY_DATA);
+    duk_get_prop_literal(ctx, promise, NGX_FAAS_PROMISE_KEY_DATA);
     duk_get_prop_index(ctx, -1, NGX_FAAS_PROMISE_STATE);
     state = duk_get_uint(ctx, -1);
     duk_pop(ctx);
@@ -1403,7 +1403,7 @@ ngx_faas_promise_settle(duk_context *ctx, duk_idx_t promise, duk_idx_t value,
 
     value = duk_normalize_index(ctx, value);
 
-    duk_get_prop_string(ctx, promise, NGX_FAAS_PROMISE_KEY_DATA);
+    duk_get_prop_literal(ctx, promise, NGX_FAAS_PROMISE_KEY_DATA);
     duk_get_prop_index(ctx, -1, NGX_FAAS_PROMISE_STATE);
 
     if (duk_get_uint(ctx, -1) != NGX_FAAS_PROMISE_PENDING) {
@@ -1460,7 +1460,7 @@ ngx_faas_promise_enqueue(duk_context *ctx)
     /* stack: [ ... job ] */
 
     duk_push_heap_stash(ctx);
-    duk_get_prop_string(ctx, -1, NGX_FAAS_PROMISE_KEY_JOBS);
+    duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_JOBS);
     n = duk_get_length(ctx, -1);
 
     /* stack: [ ... job stash jobs ] */
@@ -1483,8 +1483,8 @@ ngx_faas_promise_dequeue(duk_context *ctx)
     duk_size_t  head, n;
 
     duk_push_heap_stash(ctx);
-    duk_get_prop_string(ctx, -1, NGX_FAAS_PROMISE_KEY_JOBS);
-    duk_get_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAD);
+    duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_JOBS);
+    duk_get_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAD);
     head = duk_get_uint(ctx, -1);
     duk_pop(ctx);
 
@@ -1514,7 +1514,7 @@ ngx_faas_promise_dequeue(duk_context *ctx)
     }
 
     duk_push_uint(ctx, (duk_uint_t) head);
-    duk_put_prop_string(ctx, -4, NGX_FAAS_PROMISE_KEY_HEAD);
+    duk_put_prop_literal(ctx, -4, NGX_FAAS_PROMISE_KEY_HEAD);
 
     duk_remove(ctx, -2);
     duk_remove(ctx, -2);
@@ -1547,7 +1547,7 @@ ngx_faas_promise_compact(duk_context *ctx, duk_idx_t jobs, duk_size_t head,
 static void
 ngx_faas_promise_invoke_then(duk_context *ctx, duk_idx_t nargs)
 {
-    duk_push_string(ctx, "then");
+    duk_push_literal(ctx, "then");
     duk_insert(ctx, -(nargs + 1));
     duk_call_prop(ctx, -(nargs + 2), nargs);
     duk_remove(ctx, -2);
@@ -1588,7 +1588,7 @@ ngx_faas_promise_push_function(duk_context *ctx, duk_c_function func,
     duk_push_c_function(ctx, func, nargs);
     duk_set_magic(ctx, -1, magic);
     duk_dup(ctx, record);
-    duk_put_prop_string(ctx, -2, NGX_FAAS_PROMISE_KEY_RECORD);
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_RECORD);
 }
 
 
@@ -1596,7 +1596,7 @@ static void
 ngx_faas_promise_push_record(duk_context *ctx)
 {
     duk_push_current_function(ctx);
-    duk_get_prop_string(ctx, -1, NGX_FAAS_PROMISE_KEY_RECORD);
+    duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_RECORD);
     duk_remove(ctx, -2);
 }
 

@@ -77,7 +77,7 @@ ngx_faas_request_init(duk_context *duk)
 
     duk_push_heap_stash(duk);
     duk_swap(duk, -1, -2);
-    duk_put_prop_string(duk, -2, NGX_FAAS_REQUEST_PROTO);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_REQUEST_PROTO);
     duk_pop(duk);
 }
 
@@ -98,7 +98,7 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
     /* stack: [ ... ctx ] */
 
     duk_push_uint(duk, (duk_uint_t) call->serial);
-    duk_put_prop_string(duk, -2, NGX_FAAS_REQUEST_SERIAL);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_REQUEST_SERIAL);
 
     ngx_faas_request_put_str(duk, "method", &r->method_name);
     ngx_faas_request_put_str(duk, "url", &r->unparsed_uri);
@@ -126,7 +126,7 @@ ngx_faas_request_get(duk_context *duk)
     call = ngx_faas_vm_from(duk)->call;
 
     duk_push_this(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_REQUEST_SERIAL);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_REQUEST_SERIAL);
 
     if (call == NULL || duk_get_uint(duk, -1) != (duk_uint_t) call->serial) {
         return 0;
@@ -301,7 +301,7 @@ ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
     r = call->request;
 
     duk_push_lstring(duk, (char *) call->body.data, call->body.len);
-    duk_put_prop_string(duk, -2, "rawBody");
+    duk_put_prop_literal(duk, -2, "rawBody");
 
     if (call->body.len == 0) {
         return;
@@ -335,7 +335,7 @@ ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
         duk_push_lstring(duk, (char *) call->body.data, call->body.len);
     }
 
-    duk_put_prop_string(duk, -2, "body");
+    duk_put_prop_literal(duk, -2, "body");
 
     call->stage = NGX_FAAS_STAGE_CTX;
 }
@@ -451,7 +451,7 @@ ngx_faas_request_add(duk_context *duk, duk_idx_t obj, const char *sep)
         return;
     }
 
-    duk_get_prop_string(duk, -1, "value");
+    duk_get_prop_literal(duk, -1, "value");
     duk_remove(duk, -2);
 
     /* stack: [ ... key value old ] */

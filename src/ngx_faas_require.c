@@ -78,13 +78,13 @@ ngx_faas_require_init(duk_context *duk, ngx_str_t *root)
     duk_push_heap_stash(duk);
 
     duk_push_lstring(duk, (char *) root->data, root->len);
-    duk_put_prop_string(duk, -2, NGX_FAAS_STASH_ROOT);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_ROOT);
 
     duk_push_bare_object(duk);
-    duk_put_prop_string(duk, -2, NGX_FAAS_STASH_MODULES);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_MODULES);
 
     duk_push_bare_object(duk);
-    duk_put_prop_string(duk, -2, NGX_FAAS_STASH_FUNCTIONS);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_FUNCTIONS);
 
     duk_pop(duk);
 }
@@ -99,7 +99,7 @@ ngx_int_t
 ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
 {
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
     duk_push_lstring(duk, (char *) name->data, name->len);
 
     /* stack: [ stash functions name ] */
@@ -126,7 +126,7 @@ ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
     duk_remove(duk, -2);
 
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
     duk_push_lstring(duk, (char *) name->data, name->len);
     duk_dup(duk, -4);
     duk_put_prop(duk, -3);
@@ -162,7 +162,7 @@ ngx_faas_require_find_function(duk_context *duk, ngx_str_t *name)
     const char  *base;
 
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_ROOT);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_ROOT);
     base = duk_push_sprintf(duk, "%s/%.*s", duk_get_string(duk, -1),
                             (int) name->len, name->data);
 
@@ -206,7 +206,7 @@ ngx_faas_require_resolve(duk_context *duk, const char *base, const char *ext)
     real = duk_push_fixed_buffer(duk, PATH_MAX);
 
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_ROOT);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_ROOT);
     root = duk_get_lstring(duk, -1, &len);
 
     /* stack: [ path buffer stash root ] */
@@ -254,7 +254,7 @@ ngx_faas_require_js(duk_context *duk)
     }
 
     duk_push_current_function(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_REQUIRE_DIR);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_REQUIRE_DIR);
     dir = duk_get_string(duk, -1);
 
     base = duk_push_sprintf(duk, "%s/%s", dir, id);
@@ -288,14 +288,14 @@ ngx_faas_require_load(duk_context *duk, duk_idx_t path)
     path = duk_normalize_index(duk, path);
 
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, NGX_FAAS_STASH_MODULES);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_MODULES);
     duk_remove(duk, -2);
     duk_dup(duk, path);
 
     /* stack: [ ... modules path ] */
 
     if (duk_get_prop(duk, -2)) {
-        duk_get_prop_string(duk, -1, "exports");
+        duk_get_prop_literal(duk, -1, "exports");
         duk_replace(duk, -3);
         duk_pop(duk);
         return;
@@ -317,13 +317,13 @@ ngx_faas_require_load(duk_context *duk, duk_idx_t path)
 
     duk_push_object(duk);
     duk_push_object(duk);
-    duk_put_prop_string(duk, -2, "exports");
+    duk_put_prop_literal(duk, -2, "exports");
     duk_dup(duk, path);
-    duk_put_prop_string(duk, -2, "id");
+    duk_put_prop_literal(duk, -2, "id");
     duk_dup(duk, path);
-    duk_put_prop_string(duk, -2, "filename");
+    duk_put_prop_literal(duk, -2, "filename");
     duk_push_false(duk);
-    duk_put_prop_string(duk, -2, "loaded");
+    duk_put_prop_literal(duk, -2, "loaded");
 
     duk_dup(duk, path);
     duk_dup(duk, -2);
@@ -338,13 +338,13 @@ ngx_faas_require_load(duk_context *duk, duk_idx_t path)
 
     } else {
         duk_dup(duk, -2);
-        duk_put_prop_string(duk, -2, "exports");
+        duk_put_prop_literal(duk, -2, "exports");
     }
 
     duk_push_true(duk);
-    duk_put_prop_string(duk, -2, "loaded");
+    duk_put_prop_literal(duk, -2, "loaded");
 
-    duk_get_prop_string(duk, -1, "exports");
+    duk_get_prop_literal(duk, -1, "exports");
     duk_replace(duk, -4);
     duk_pop_2(duk);
 
@@ -360,7 +360,7 @@ ngx_faas_require_run(duk_context *duk, duk_idx_t path)
     const char  *p, *slash;
 
     duk_dup(duk, -2);
-    duk_get_prop_string(duk, -2, "exports");
+    duk_get_prop_literal(duk, -2, "exports");
     duk_dup(duk, -1);
 
     /* require of this module: resolves relative to its directory */
@@ -369,7 +369,7 @@ ngx_faas_require_run(duk_context *duk, duk_idx_t path)
     p = duk_get_string(duk, path);
     slash = strrchr(p, '/');
     duk_push_lstring(duk, p, slash - p);
-    duk_put_prop_string(duk, -2, NGX_FAAS_REQUIRE_DIR);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_REQUIRE_DIR);
 
     duk_dup(duk, -5);
     duk_dup(duk, path);
@@ -405,9 +405,9 @@ ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
     path = duk_normalize_index(duk, path);
     file = duk_get_string(duk, path);
 
-    duk_push_string(duk, NGX_FAAS_WRAP_HEAD);
+    duk_push_literal(duk, NGX_FAAS_WRAP_HEAD);
     ngx_faas_require_read(duk, file);
-    duk_push_string(duk, NGX_FAAS_WRAP_TAIL);
+    duk_push_literal(duk, NGX_FAAS_WRAP_TAIL);
     duk_concat(duk, 3);
     duk_dup(duk, path);
 
@@ -420,8 +420,8 @@ ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
      * Duktape's message ends in " (line N)", which that says already
      */
 
-    duk_get_prop_string(duk, -1, "lineNumber");
-    duk_get_prop_string(duk, -2, "message");
+    duk_get_prop_literal(duk, -1, "lineNumber");
+    duk_get_prop_literal(duk, -2, "message");
 
     msg = duk_safe_to_lstring(duk, -1, &len);
     tail = ngx_strlcasestrn((u_char *) msg, (u_char *) msg + len,
@@ -482,7 +482,7 @@ ngx_faas_require_pick(duk_context *duk, ngx_str_t *name)
     }
 
     if (duk_is_object(duk, -1)) {
-        if (duk_get_prop_string(duk, -1, "main") && duk_is_function(duk, -1))
+        if (duk_get_prop_literal(duk, -1, "main") && duk_is_function(duk, -1))
         {
             duk_remove(duk, -2);
             return;
@@ -490,7 +490,7 @@ ngx_faas_require_pick(duk_context *duk, ngx_str_t *name)
 
         duk_pop(duk);
 
-        if (duk_get_prop_string(duk, -1, "default")
+        if (duk_get_prop_literal(duk, -1, "default")
             && duk_is_function(duk, -1))
         {
             duk_remove(duk, -2);

@@ -64,7 +64,7 @@ ngx_faas_response_init(duk_context *duk)
 {
     duk_push_c_function(duk, ngx_faas_response_new, 2);
     duk_put_function_list(duk, -1, ngx_faas_response_statics);
-    duk_put_global_string(duk, "Response");
+    duk_put_global_literal(duk, "Response");
 }
 
 
@@ -86,7 +86,7 @@ ngx_faas_response_new(duk_context *duk)
     status = 200;
 
     if (duk_is_object(duk, 1)) {
-        if (duk_get_prop_string(duk, 1, "status")) {
+        if (duk_get_prop_literal(duk, 1, "status")) {
             status = duk_to_int(duk, -1);
 
             if (!duk_is_number(duk, -1) || status < 200 || status > 599
@@ -105,10 +105,10 @@ ngx_faas_response_new(duk_context *duk)
     /* stack: [ body init this ] */
 
     duk_push_int(duk, status);
-    duk_put_prop_string(duk, -2, "status");
+    duk_put_prop_literal(duk, -2, "status");
 
     if (duk_is_object(duk, 1)) {
-        duk_get_prop_string(duk, 1, "headers");
+        duk_get_prop_literal(duk, 1, "headers");
 
     } else {
         duk_push_undefined(duk);
@@ -119,17 +119,17 @@ ngx_faas_response_new(duk_context *duk)
         duk_push_object(duk);
     }
 
-    duk_put_prop_string(duk, -2, "headers");
+    duk_put_prop_literal(duk, -2, "headers");
 
     duk_dup(duk, 0);
     if (duk_is_undefined(duk, -1)) {
         duk_pop(duk);
         duk_push_null(duk);
     }
-    duk_put_prop_string(duk, -2, "body");
+    duk_put_prop_literal(duk, -2, "body");
 
     duk_push_true(duk);
-    duk_put_prop_string(duk, -2, NGX_FAAS_RESPONSE_MARK);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_RESPONSE_MARK);
 
     return 0;
 }
@@ -147,13 +147,13 @@ ngx_faas_response_json(duk_context *duk)
         return duk_type_error(duk, "Response.json: value is not JSON");
     }
 
-    duk_get_global_string(duk, "Response");
+    duk_get_global_literal(duk, "Response");
     duk_insert(duk, -2);
     duk_dup(duk, 1);
     duk_new(duk, 2);
 
-    duk_push_string(duk, "application/json");
-    duk_put_prop_string(duk, -2, NGX_FAAS_RESPONSE_TYPE);
+    duk_push_literal(duk, "application/json");
+    duk_put_prop_literal(duk, -2, NGX_FAAS_RESPONSE_TYPE);
 
     return 1;
 }
@@ -177,15 +177,15 @@ ngx_faas_response_redirect(duk_context *duk)
                                (int) status);
     }
 
-    duk_get_global_string(duk, "Response");
+    duk_get_global_literal(duk, "Response");
     duk_push_null(duk);
     duk_push_object(duk);
     duk_push_int(duk, status);
-    duk_put_prop_string(duk, -2, "status");
+    duk_put_prop_literal(duk, -2, "status");
     duk_push_object(duk);
     duk_dup(duk, 0);
-    duk_put_prop_string(duk, -2, "Location");
-    duk_put_prop_string(duk, -2, "headers");
+    duk_put_prop_literal(duk, -2, "Location");
+    duk_put_prop_literal(duk, -2, "headers");
 
     /* stack: [ url status Response null init ] */
 
@@ -223,7 +223,7 @@ ngx_faas_response_set(duk_context *duk, ngx_faas_call_t *call)
     }
 
     if (duk_is_object(duk, -1)
-        && duk_has_prop_string(duk, -1, NGX_FAAS_RESPONSE_MARK))
+        && duk_has_prop_literal(duk, -1, NGX_FAAS_RESPONSE_MARK))
     {
         ngx_faas_response_from_object(duk, call);
         return;
@@ -248,7 +248,7 @@ ngx_faas_response_set(duk_context *duk, ngx_faas_call_t *call)
 static void
 ngx_faas_response_from_object(duk_context *duk, ngx_faas_call_t *call)
 {
-    duk_get_prop_string(duk, -1, "status");
+    duk_get_prop_literal(duk, -1, "status");
     call->status = duk_get_uint(duk, -1);
     duk_pop(duk);
 
@@ -256,14 +256,14 @@ ngx_faas_response_from_object(duk_context *duk, ngx_faas_call_t *call)
         (void) duk_range_error(duk, "invalid Response status");
     }
 
-    duk_get_prop_string(duk, -1, "headers");
+    duk_get_prop_literal(duk, -1, "headers");
     ngx_faas_response_headers(duk, call);
     duk_pop(duk);
 
-    duk_get_prop_string(duk, -1, "body");
+    duk_get_prop_literal(duk, -1, "body");
 
     if (call->content_type.len == 0) {
-        if (duk_get_prop_string(duk, -2, NGX_FAAS_RESPONSE_TYPE)) {
+        if (duk_get_prop_literal(duk, -2, NGX_FAAS_RESPONSE_TYPE)) {
             (void) ngx_faas_vm_string(duk, -1, call->request->pool,
                                       &call->content_type);
 

@@ -406,7 +406,7 @@ ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm)
         && duk_is_object(duk, -1)
         && !duk_is_function(duk, -1))
     {
-        duk_get_prop_string(duk, -1, "then");
+        duk_get_prop_literal(duk, -1, "then");
 
         if (duk_is_callable(duk, -1)) {
             duk_pop(duk);
