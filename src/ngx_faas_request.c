@@ -49,7 +49,8 @@ static ngx_int_t ngx_faas_request_media_type(ngx_str_t *type,
  * computed when first read, then kept as own properties of that ctx
  */
 static const char  *ngx_faas_request_lazy[] = {
-    "query", "headers", "params", "env", "requestId", NULL
+    "query", "headers", "params", "env", "requestId", "url", "remoteAddr",
+    "rawBody", NULL
 };
 
 
@@ -101,9 +102,7 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
     duk_put_prop_literal(duk, -2, NGX_FAAS_REQUEST_SERIAL);
 
     ngx_faas_request_put_str(duk, "method", &r->method_name);
-    ngx_faas_request_put_str(duk, "url", &r->unparsed_uri);
     ngx_faas_request_put_str(duk, "path", &r->uri);
-    ngx_faas_request_put_str(duk, "remoteAddr", &r->connection->addr_text);
 
     /* the body is decoded before the call: a bad one is 400, not a call */
 
@@ -155,9 +154,24 @@ ngx_faas_request_get(duk_context *duk)
         ngx_faas_request_push_env(duk, call);
         break;
 
-    default:
+    case 4:
         duk_push_lstring(duk, (char *) ngx_faas_handler_request_id(call)->data,
                          ngx_faas_handler_request_id(call)->len);
+        break;
+
+    case 5:
+        duk_push_lstring(duk, (char *) call->request->unparsed_uri.data,
+                         call->request->unparsed_uri.len);
+        break;
+
+    case 6:
+        duk_push_lstring(duk,
+                         (char *) call->request->connection->addr_text.data,
+                         call->request->connection->addr_text.len);
+        break;
+
+    default:
+        duk_push_lstring(duk, (char *) call->body.data, call->body.len);
         break;
     }
 
@@ -290,7 +304,7 @@ ngx_faas_request_push_headers(duk_context *duk, ngx_http_request_t *r)
 }
 
 
-/* rawBody is the body as sent; body is decoded by its content type */
+/* body is decoded by its content type (rawBody, as sent, is lazy) */
 
 static void
 ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
@@ -299,9 +313,6 @@ ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
     ngx_http_request_t  *r;
 
     r = call->request;
-
-    duk_push_lstring(duk, (char *) call->body.data, call->body.len);
-    duk_put_prop_literal(duk, -2, "rawBody");
 
     if (call->body.len == 0) {
         return;
@@ -441,11 +452,18 @@ ngx_faas_request_add(duk_context *duk, duk_idx_t obj, const char *sep)
     obj = duk_normalize_index(duk, obj);
 
     duk_dup(duk, -2);
-    duk_get_prop_desc(duk, obj, 0);
+
+    if (duk_get_prop(duk, obj)) {
+        /* found, but maybe inherited ("toString"): is it an own one? */
+        duk_pop(duk);
+        duk_dup(duk, -2);
+        duk_get_prop_desc(duk, obj, 0);
+    }
 
     /* stack: [ ... key value desc|undefined ] */
 
     if (duk_is_undefined(duk, -1)) {
+        /* a new name, the common case */
         duk_pop(duk);
         duk_def_prop(duk, obj, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WEC);
         return;
