@@ -74,8 +74,16 @@ write_file("$root/fn/counter.js",
            "var n = 0;\nmodule.exports = function () { return 'v1:' + (++n); };\n");
 write_file("$root/dbg/page.js", "module.exports = function () { return 'first'; };\n");
 
-system($nginx, '-p', "$root/", '-c', "$root/conf/nginx.conf") == 0
-    or BAIL_OUT("nginx did not start");
+# a port may still be held a moment by an nginx of the test before
+my $started;
+for (1 .. 10) {
+    $started = system("$nginx -p $root/ -c $root/conf/nginx.conf "
+                      . "2>$root/logs/start.err") == 0
+        and last;
+    sleep 0.5;
+}
+$started or BAIL_OUT("nginx did not start: "
+                     . do { local (@ARGV, $/) = ("$root/logs/start.err"); <> });
 
 my $master;
 for (1 .. 50) {

@@ -401,8 +401,16 @@ my $hold = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $hport,
 
 write_file("$root/conf/nginx.conf", conf('off'));
 
-system($nginx, '-p', "$root/", '-c', "$root/conf/nginx.conf") == 0
-    or BAIL_OUT("nginx did not start: " . read_file("$root/logs/error.log"));
+# a port may still be held a moment by an nginx of the test before
+my $started;
+for (1 .. 10) {
+    $started = system("$nginx -p $root/ -c $root/conf/nginx.conf "
+                      . "2>$root/logs/start.err") == 0
+        and last;
+    sleep 0.5;
+}
+$started or BAIL_OUT("nginx did not start: "
+                     . read_file("$root/logs/start.err"));
 
 my $master;
 
