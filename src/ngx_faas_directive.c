@@ -15,6 +15,8 @@
 #include "ngx_faas_vm.h"
 
 
+static ngx_int_t ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv);
 static ngx_int_t ngx_faas_preload_app(ngx_conf_t *cf,
     ngx_faas_loc_conf_t *flcf);
 
@@ -85,9 +87,8 @@ ngx_faas_set_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_faas_loc_conf_t *flcf = conf;
 
-    ngx_str_t                         *value;
-    ngx_http_core_loc_conf_t          *clcf;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_str_t                 *value;
+    ngx_http_core_loc_conf_t  *clcf;
 
     if (flcf->pass) {
         return "is duplicate";
@@ -96,17 +97,9 @@ ngx_faas_set_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     flcf->pass = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (flcf->pass == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = flcf->pass;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    if (flcf->pass == NULL
+        || ngx_faas_compile(cf, &value[1], flcf->pass) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -185,10 +178,9 @@ ngx_faas_set_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_faas_loc_conf_t *flcf = conf;
 
-    ngx_str_t                         *value;
-    ngx_uint_t                         i;
-    ngx_faas_env_t                    *env;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_str_t       *value;
+    ngx_uint_t       i;
+    ngx_faas_env_t  *env;
 
     value = cf->args->elts;
 
@@ -226,13 +218,7 @@ ngx_faas_set_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     env->name = value[1];
 
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[2];
-    ccv.complex_value = &env->value;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    if (ngx_faas_compile(cf, &value[2], &env->value) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -298,6 +284,22 @@ ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     flcf->memory = (size_t) size;
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv)
+{
+    ngx_http_compile_complex_value_t  ccv;
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = cv;
+
+    return ngx_http_compile_complex_value(&ccv);
 }
 
 

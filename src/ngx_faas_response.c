@@ -497,6 +497,34 @@ ngx_faas_response_error_status(ngx_faas_error_e error)
 }
 
 
+/* the text of a JSON value, in the request's pool; the value is freed */
+
+ngx_int_t
+ngx_faas_response_text(ngx_http_request_t *r, json_t *json, size_t flags,
+    ngx_str_t *out)
+{
+    char  *text;
+
+    text = json_dumps(json, flags);
+    json_decref(json);
+
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->len = ngx_strlen(text);
+    out->data = ngx_pnalloc(r->pool, out->len);
+
+    if (out->data) {
+        ngx_memcpy(out->data, text, out->len);
+    }
+
+    free(text);
+
+    return out->data ? NGX_OK : NGX_ERROR;
+}
+
+
 /*
  * a short JSON error, built without the heap (it may be gone); with
  * faas_debug the message and stack come along. An error_page for the
@@ -506,7 +534,6 @@ ngx_faas_response_error_status(ngx_faas_error_e error)
 static ngx_int_t
 ngx_faas_response_send_error(ngx_faas_call_t *call)
 {
-    char                *text;
     json_t              *json;
     ngx_str_t            type, out;
     ngx_uint_t           status;
@@ -564,22 +591,9 @@ ngx_faas_response_send_error(ngx_faas_call_t *call)
         goto failed;
     }
 
-    text = json_dumps(json, JSON_COMPACT);
-    json_decref(json);
-
-    if (text == NULL) {
+    if (ngx_faas_response_text(r, json, JSON_COMPACT, &out) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    out.len = ngx_strlen(text);
-    out.data = ngx_pnalloc(r->pool, out.len);
-    if (out.data == NULL) {
-        free(text);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(out.data, text, out.len);
-    free(text);
 
     if (ngx_faas_response_debug_logs(call) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -8,8 +8,6 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <jansson.h>
-
 #include "ngx_faas.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_response.h"
@@ -29,7 +27,7 @@ typedef struct {
 static ngx_int_t ngx_faas_status_handler(ngx_http_request_t *r);
 static void ngx_faas_status_pool(ngx_faas_stats_t *st,
     ngx_faas_status_pool_t *pool);
-static char *ngx_faas_status_json(ngx_faas_stats_t *st);
+static json_t *ngx_faas_status_json(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_functions(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_workers(ngx_faas_stats_t *st,
     ngx_uint_t workers);
@@ -58,7 +56,7 @@ ngx_faas_set_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_faas_status_handler(ngx_http_request_t *r)
 {
-    char              *text;
+    json_t            *json;
     ngx_int_t          rc;
     ngx_str_t          format, type, out;
     ngx_faas_stats_t  *st;
@@ -91,20 +89,15 @@ ngx_faas_status_handler(ngx_http_request_t *r)
         return ngx_faas_response_output(r, &type, &out);
     }
 
-    text = ngx_faas_status_json(st);
-    if (text == NULL) {
+    json = ngx_faas_status_json(st);
+
+    if (json == NULL
+        || ngx_faas_response_text(r, json, JSON_COMPACT|JSON_SORT_KEYS
+                                           |JSON_REAL_PRECISION(6), &out)
+           != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    out.len = ngx_strlen(text);
-    out.data = ngx_pnalloc(r->pool, out.len);
-    if (out.data == NULL) {
-        free(text);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(out.data, text, out.len);
-    free(text);
 
     ngx_str_set(&type, "application/json");
     r->headers_out.status = NGX_HTTP_OK;
@@ -143,16 +136,14 @@ ngx_faas_status_pool(ngx_faas_stats_t *st, ngx_faas_status_pool_t *pool)
 }
 
 
-static char *
+static json_t *
 ngx_faas_status_json(ngx_faas_stats_t *st)
 {
-    char                    *text;
-    json_t                  *json;
-    ngx_faas_status_pool_t   pool;
+    ngx_faas_status_pool_t  pool;
 
     ngx_faas_status_pool(st, &pool);
 
-    json = json_pack("{s:o, s:{s:I, s:I, s:I, s:f}, s:o}",
+    return json_pack("{s:o, s:{s:I, s:I, s:I, s:f}, s:o}",
                      "functions", ngx_faas_status_json_functions(st),
                      "render_pool",
                          "workers", (json_int_t) pool.render,
@@ -161,15 +152,6 @@ ngx_faas_status_json(ngx_faas_stats_t *st)
                          "utilisation", pool.utilisation,
                      "workers",
                          ngx_faas_status_json_workers(st, pool.workers));
-    if (json == NULL) {
-        return NULL;
-    }
-
-    text = json_dumps(json, JSON_COMPACT|JSON_SORT_KEYS
-                            |JSON_REAL_PRECISION(6));
-    json_decref(json);
-
-    return text;
 }
 
 
