@@ -121,7 +121,8 @@ wait_port() {
 }
 
 # nginx_start NAME TEMPLATE: a prefix $RUN/NAME with conf/nginx.conf made
-# from conf/TEMPLATE.conf (@PORT@, @BENCH@, @WORK@, @DATA@, @MODULE@, @DIR@)
+# from conf/TEMPLATE.conf (@PORT@, @BENCH@, @WORK@, @DATA@, @MODULE@, @DIR@,
+# @USER@ for templates with a main section of their own)
 nginx_conf() {
     local name=$1 tmpl=$2 dir=$RUN/$1 user=
     [ "$(id -u)" = 0 ] && user="user root;"
@@ -131,6 +132,7 @@ nginx_conf() {
                 r $dir/conf/main.inc
                 d
             }" \
+        -e "s|@USER@|$user|" \
         -e "s|@PORT@|${PORT[$name]}|g" -e "s|@BENCH@|$BENCH|g" \
         -e "s|@WORK@|$WORK|g" -e "s|@DATA@|$DATA|g" \
         -e "s|@MODULE@|$MODULE|g" -e "s|@DIR@|$dir|g" \
