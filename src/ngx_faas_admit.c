@@ -11,6 +11,7 @@
 #include "ngx_faas.h"
 #include "ngx_faas_admit.h"
 #include "ngx_faas_render.h"
+#include "ngx_faas_response.h"
 #include "ngx_faas_stats.h"
 
 
@@ -94,12 +95,14 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
 {
     double                   predicted;
     uint64_t                 budget, average;
+    ngx_str_t                value;
     ngx_uint_t               workers;
-    ngx_table_elt_t         *h;
     ngx_faas_ctx_t          *ctx;
     ngx_faas_stats_t        *st;
     ngx_faas_loc_conf_t     *flcf;
     ngx_faas_stats_admit_t  *slot;
+
+    static ngx_str_t  retry_after = ngx_string("Retry-After");
 
     flcf = ngx_http_get_module_loc_conf(r, ngx_faas_module);
 
@@ -130,24 +133,20 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
         (void) ngx_atomic_fetch_add(&slot->refused, 1);
         ctx->refused = 1;
 
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
+        value.data = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+        if (value.data == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        h->value.data = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
-        if (h->value.data == NULL) {
+        value.len = ngx_sprintf(value.data, "%uL",
+                                (uint64_t) (predicted / 1000000) + 1)
+                    - value.data;
+
+        if (ngx_faas_response_add_header(r, &retry_after, &value)
+            != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Retry-After");
-        h->value.len = ngx_sprintf(h->value.data, "%uL",
-                                   (uint64_t) (predicted / 1000000) + 1)
-                       - h->value.data;
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "faas: refused, predicted wait %uLms over the "

@@ -245,12 +245,7 @@ ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf)
 
     ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
 
-    if (fccf->render_workers < 0) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "invalid value \"%i\" in \"faas_render_workers\" "
-                      "directive", fccf->render_workers);
-        return NGX_CONF_ERROR;
-    }
+    /* a negative number is refused by ngx_conf_set_num_slot() already */
 
     if (fccf->render_workers > 0
         && fccf->render_workers >= ccf->worker_processes)

@@ -35,8 +35,6 @@ static void ngx_faas_response_body(duk_context *duk, ngx_faas_call_t *call,
 static ngx_int_t ngx_faas_response_send_error(ngx_faas_call_t *call);
 static ngx_int_t ngx_faas_response_error_page(ngx_http_request_t *r,
     ngx_uint_t status);
-static ngx_int_t ngx_faas_response_add_header(ngx_http_request_t *r,
-    ngx_str_t *name, ngx_str_t *value);
 static ngx_int_t ngx_faas_response_debug_logs(ngx_faas_call_t *call);
 
 
@@ -637,7 +635,7 @@ ngx_faas_response_error_page(ngx_http_request_t *r, ngx_uint_t status)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_faas_response_add_header(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value)
 {
