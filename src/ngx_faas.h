@@ -22,6 +22,10 @@
 /* small blocks of a heap are kept for reuse in 16-byte size classes */
 #define NGX_FAAS_VM_CLASSES         17
 
+/* handlers found by name, a direct-mapped cache per heap */
+#define NGX_FAAS_VM_HANDLERS        8
+#define NGX_FAAS_VM_HANDLER_NAME    48
+
 /* the heap stash keys shared between files */
 #define NGX_FAAS_STASH_ROOT         DUK_HIDDEN_SYMBOL("faasRoot")
 #define NGX_FAAS_STASH_MODULES      DUK_HIDDEN_SYMBOL("faasModules")
@@ -128,9 +132,15 @@ typedef struct {
     ngx_str_t                  out;
 
     ngx_array_t               *logs;      /* faas_debug: console lines */
-    ngx_uint_t                 serial;    /* of the call in its heap */
     uint64_t                   run_time;  /* microseconds */
 } ngx_faas_call_t;
+
+
+typedef struct {
+    void                      *handler;   /* kept alive in the stash */
+    size_t                     len;
+    u_char                     name[NGX_FAAS_VM_HANDLER_NAME];
+} ngx_faas_vm_handler_t;
 
 
 struct ngx_faas_vm_s {
@@ -143,6 +153,11 @@ struct ngx_faas_vm_s {
     ngx_uint_t                 modules;   /* cached in this heap */
     ngx_uint_t                 calls;
     void                      *ctx_proto; /* kept alive in the stash */
+    void                      *ctx;       /* of the call in progress */
+    void                      *object_proto;  /* built-ins: always alive */
+    void                      *array_proto;
+    ngx_uint_t                 jobs_seen; /* see ngx_faas_vm_settle() */
+    ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
     uint64_t                   deadline;  /* us; 0: no call in progress */
     volatile ngx_uint_t        timed_out;
     ngx_uint_t                 alloc_failed;

@@ -152,6 +152,9 @@ static void ngx_faas_promise_define_functions(duk_context *ctx,
     duk_idx_t obj, const duk_function_list_entry *list);
 
 
+static ngx_uint_t  ngx_faas_promise_jobs_queued;
+
+
 static const duk_function_list_entry  ngx_faas_promise_methods[] = {
     { "then", ngx_faas_promise_then, 2 },
     { "catch", ngx_faas_promise_catch, 1 },
@@ -257,6 +260,13 @@ ngx_faas_promise_run_jobs(duk_context *ctx, volatile ngx_uint_t *stop)
     }
 
     return n;
+}
+
+
+ngx_uint_t
+ngx_faas_promise_queued(void)
+{
+    return ngx_faas_promise_jobs_queued;
 }
 
 
@@ -1468,6 +1478,8 @@ ngx_faas_promise_enqueue(duk_context *ctx)
     duk_dup(ctx, -3);
     duk_put_prop_index(ctx, -2, (duk_uarridx_t) n);
     duk_pop_3(ctx);
+
+    ngx_faas_promise_jobs_queued++;
 }
 
 

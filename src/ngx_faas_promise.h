@@ -36,6 +36,12 @@ ngx_uint_t ngx_faas_promise_run_jobs(duk_context *ctx,
     volatile ngx_uint_t *stop);
 
 /*
+ * how many jobs this process has queued, in all its heaps: when it has not
+ * changed since a heap's queue was drained, that queue is still empty
+ */
+ngx_uint_t ngx_faas_promise_queued(void);
+
+/*
  * is the value at idx a promise made by our constructor (an object that
  * merely inherits from one is not); like the two below, it may throw only
  * when the value stack cannot grow

@@ -35,13 +35,7 @@ static ngx_int_t ngx_faas_request_media_type(ngx_str_t *type,
     const char *name);
 
 
-#define NGX_FAAS_REQUEST_SERIAL  DUK_HIDDEN_SYMBOL("faasSerial")
 #define NGX_FAAS_REQUEST_PROTO   DUK_HIDDEN_SYMBOL("faasCtxProto")
-
-
-#define ngx_faas_request_put_str(duk, key, s)                                 \
-    duk_push_lstring(duk, (char *) (s)->data, (s)->len);                      \
-    duk_put_prop_string(duk, -2, key)
 
 
 /*
@@ -50,7 +44,7 @@ static ngx_int_t ngx_faas_request_media_type(ngx_str_t *type,
  */
 static const char  *ngx_faas_request_lazy[] = {
     "query", "headers", "params", "env", "requestId", "url", "remoteAddr",
-    "rawBody", NULL
+    "rawBody", "method", "path", NULL
 };
 
 
@@ -88,21 +82,13 @@ ngx_faas_request_init(duk_context *duk)
 void
 ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
 {
-    ngx_http_request_t  *r;
-
-    r = call->request;
-
     duk_push_object(duk);
     duk_push_heapptr(duk, call->vm->ctx_proto);
     duk_set_prototype(duk, -2);
 
     /* stack: [ ... ctx ] */
 
-    duk_push_uint(duk, (duk_uint_t) call->serial);
-    duk_put_prop_literal(duk, -2, NGX_FAAS_REQUEST_SERIAL);
-
-    ngx_faas_request_put_str(duk, "method", &r->method_name);
-    ngx_faas_request_put_str(duk, "path", &r->uri);
+    call->vm->ctx = duk_get_heapptr(duk, -1);
 
     /* the body is decoded before the call: a bad one is 400, not a call */
 
@@ -119,19 +105,20 @@ static duk_ret_t
 ngx_faas_request_get(duk_context *duk)
 {
     duk_int_t         field;
+    ngx_faas_vm_t    *vm;
     ngx_faas_call_t  *call;
 
     field = duk_get_current_magic(duk);
-    call = ngx_faas_vm_from(duk)->call;
+    vm = ngx_faas_vm_from(duk);
+    call = vm->call;
+
+    /* a live ctx is never freed, so its address is not reused by another */
 
     duk_push_this(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_REQUEST_SERIAL);
 
-    if (call == NULL || duk_get_uint(duk, -1) != (duk_uint_t) call->serial) {
+    if (call == NULL || duk_get_heapptr(duk, -1) != vm->ctx) {
         return 0;
     }
-
-    duk_pop(duk);
 
     /* stack: [ this ] */
 
@@ -170,8 +157,18 @@ ngx_faas_request_get(duk_context *duk)
                          call->request->connection->addr_text.len);
         break;
 
-    default:
+    case 7:
         duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+        break;
+
+    case 8:
+        duk_push_lstring(duk, (char *) call->request->method_name.data,
+                         call->request->method_name.len);
+        break;
+
+    default:
+        duk_push_lstring(duk, (char *) call->request->uri.data,
+                         call->request->uri.len);
         break;
     }
 

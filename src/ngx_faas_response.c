@@ -62,6 +62,18 @@ ngx_faas_response_init(duk_context *duk)
 {
     duk_push_c_function(duk, ngx_faas_response_new, 2);
     duk_put_function_list(duk, -1, ngx_faas_response_statics);
+
+    /* instances inherit from Response.prototype, as instanceof expects */
+
+    duk_push_object(duk);
+    duk_push_literal(duk, "constructor");
+    duk_dup(duk, -3);
+    duk_def_prop(duk, -3, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WRITABLE
+                          |DUK_DEFPROP_SET_CONFIGURABLE);
+    duk_push_literal(duk, "prototype");
+    duk_swap(duk, -1, -2);
+    duk_def_prop(duk, -3, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WRITABLE);
+
     duk_put_global_literal(duk, "Response");
 }
 
@@ -221,6 +233,7 @@ ngx_faas_response_set(duk_context *duk, ngx_faas_call_t *call)
     }
 
     if (duk_is_object(duk, -1)
+        && !ngx_faas_vm_plain(duk, -1)
         && duk_has_prop_literal(duk, -1, NGX_FAAS_RESPONSE_MARK))
     {
         ngx_faas_response_from_object(duk, call);

@@ -32,6 +32,8 @@ static duk_ret_t ngx_faas_vm_init_heap(duk_context *duk, void *data);
 static void ngx_faas_vm_free(ngx_faas_vm_t *vm);
 static void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget);
 static duk_ret_t ngx_faas_vm_call_internal(duk_context *duk, void *data);
+static ngx_int_t ngx_faas_vm_push_handler(duk_context *duk,
+    ngx_faas_vm_t *vm, ngx_str_t *name);
 static void ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm);
 static void ngx_faas_vm_call_failed(ngx_faas_call_t *call);
 static duk_ret_t ngx_faas_vm_preload_internal(duk_context *duk, void *data);
@@ -70,7 +72,7 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
     }
 
     call->vm = vm;
-    call->serial = ++vm->calls;
+    vm->calls++;
     vm->call = call;
 
     start = ngx_faas_vm_now_us();
@@ -89,6 +91,7 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
 
     vm->deadline = 0;
     vm->call = NULL;
+    vm->ctx = NULL;
     call->run_time = ngx_faas_vm_now_us() - start;
 
     /* a heap stopped mid-way may hold broken state: rebuilt on next use */
@@ -326,6 +329,14 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
 {
     ngx_faas_vm_t  *vm = data;
 
+    duk_get_global_literal(duk, "Object");
+    duk_get_prop_literal(duk, -1, "prototype");
+    vm->object_proto = duk_get_heapptr(duk, -1);
+    duk_get_global_literal(duk, "Array");
+    duk_get_prop_literal(duk, -1, "prototype");
+    vm->array_proto = duk_get_heapptr(duk, -1);
+    duk_pop_n(duk, 4);
+
     ngx_faas_console_init(duk);
     ngx_faas_promise_init(duk);
     ngx_faas_response_init(duk);
@@ -368,7 +379,7 @@ ngx_faas_vm_call_internal(duk_context *duk, void *data)
 
     call->stage = NGX_FAAS_STAGE_LOAD;
 
-    if (ngx_faas_require_function(duk, &call->name) != NGX_OK) {
+    if (ngx_faas_vm_push_handler(duk, call->vm, &call->name) != NGX_OK) {
         call->error = NGX_FAAS_NOT_FOUND;
         return 0;
     }
@@ -395,35 +406,108 @@ ngx_faas_vm_call_internal(duk_context *duk, void *data)
 
 
 /*
+ * the handler of a function; the stash keeps every handler found alive,
+ * so a heap pointer to it stays valid for the life of the heap
+ */
+
+static ngx_int_t
+ngx_faas_vm_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
+    ngx_str_t *name)
+{
+    ngx_faas_vm_handler_t  *h;
+
+    h = &vm->handlers[(name->len + name->data[0] + name->data[name->len - 1])
+                      % NGX_FAAS_VM_HANDLERS];
+
+    if (h->handler && h->len == name->len
+        && ngx_memcmp(h->name, name->data, name->len) == 0)
+    {
+        duk_push_heapptr(duk, h->handler);
+        return NGX_OK;
+    }
+
+    if (ngx_faas_require_function(duk, name) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    if (name->len <= NGX_FAAS_VM_HANDLER_NAME) {
+        h->handler = duk_get_heapptr(duk, -1);
+        h->len = name->len;
+        ngx_memcpy(h->name, name->data, name->len);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * an object made by a literal, JSON.parse() or new Object/Array: neither a
+ * promise nor a Response, as those have prototypes of their own
+ */
+
+ngx_int_t
+ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx)
+{
+    void           *proto;
+    ngx_faas_vm_t  *vm;
+
+    vm = ngx_faas_vm_from(duk);
+
+    duk_get_prototype(duk, idx);
+    proto = duk_get_heapptr(duk, -1);
+    duk_pop(duk);
+
+    return proto != NULL
+           && (proto == vm->object_proto || proto == vm->array_proto);
+}
+
+
+/*
  * runs every pending job, then replaces a promise (or a thenable) on the
- * stack top by its value, or throws its reason
+ * stack top by its value, or throws its reason; the job queue is drained
+ * at the end of every call, so it can only hold jobs when one was queued
+ * since the last time it was drained
  */
 
 static void
 ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm)
 {
-    if (!ngx_faas_promise_is_promise(duk, -1)
-        && duk_is_object(duk, -1)
-        && !duk_is_function(duk, -1))
-    {
-        duk_get_prop_literal(duk, -1, "then");
+    ngx_uint_t  promise;
 
-        if (duk_is_callable(duk, -1)) {
-            duk_pop(duk);
-            ngx_faas_promise_resolve(duk, -1);
+    promise = 0;
+
+    if (duk_is_object(duk, -1) && !duk_is_function(duk, -1)) {
+
+        if (!ngx_faas_vm_plain(duk, -1)
+            && ngx_faas_promise_is_promise(duk, -1))
+        {
+            promise = 1;
 
         } else {
-            duk_pop(duk);
+            duk_get_prop_literal(duk, -1, "then");
+
+            if (duk_is_callable(duk, -1)) {
+                duk_pop(duk);
+                ngx_faas_promise_resolve(duk, -1);
+                promise = 1;
+
+            } else {
+                duk_pop(duk);
+            }
         }
     }
 
-    (void) ngx_faas_promise_run_jobs(duk, &vm->timed_out);
+    if (ngx_faas_promise_queued() != vm->jobs_seen) {
+        (void) ngx_faas_promise_run_jobs(duk, &vm->timed_out);
 
-    if (vm->timed_out) {
-        (void) duk_range_error(duk, "timeout");
+        if (vm->timed_out) {
+            (void) duk_range_error(duk, "timeout");
+        }
+
+        vm->jobs_seen = ngx_faas_promise_queued();
     }
 
-    if (!ngx_faas_promise_is_promise(duk, -1)) {
+    if (!promise) {
         return;
     }
 

@@ -17,6 +17,7 @@ ngx_int_t ngx_faas_vm_check(ngx_faas_app_t *app, ngx_str_t *name,
     ngx_log_t *log);
 void ngx_faas_vm_destroy(ngx_faas_app_t *app);
 ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
+ngx_int_t ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx);
 void ngx_faas_vm_module_added(duk_context *duk);
 void ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules);
 uint64_t ngx_faas_vm_now_us(void);

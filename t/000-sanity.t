@@ -309,3 +309,71 @@ Content-Length: 4
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 15: a Response is an instance of Response
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /inst { faas_pass inst; }
+--- user_files
+>>> fn/inst.js
+module.exports = function () {
+    var r = new Response('x'), j = Response.json({});
+    return [r instanceof Response, j instanceof Response,
+            Object.getPrototypeOf(r) === Response.prototype,
+            r.constructor === Response,
+            Object.keys(Response.prototype).length].join(' ');
+};
+--- request
+GET /inst
+--- response_body chomp
+true true true true 0
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 16: functions picked by a variable, more than a heap keeps at hand
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location ~ ^/pick/(?<fn>\w+)$ { faas_pass $fn; }
+--- user_files
+>>> fn/f0.js
+module.exports = function () { return 'f0'; };
+>>> fn/f1.js
+module.exports = function () { return 'f1'; };
+>>> fn/f2.js
+module.exports = function () { return 'f2'; };
+>>> fn/f3.js
+module.exports = function () { return 'f3'; };
+>>> fn/f4.js
+module.exports = function () { return 'f4'; };
+>>> fn/f5.js
+module.exports = function () { return 'f5'; };
+>>> fn/f6.js
+module.exports = function () { return 'f6'; };
+>>> fn/f7.js
+module.exports = function () { return 'f7'; };
+>>> fn/f8.js
+module.exports = function () { return 'f8'; };
+>>> fn/f9.js
+module.exports = function () { return 'f9'; };
+>>> fn/long_name_of_a_function_over_forty_eight_bytes_x.js
+module.exports = function () { return 'long x'; };
+>>> fn/long_name_of_a_function_over_forty_eight_bytes_y.js
+module.exports = function () { return 'long y'; };
+--- request eval
+[map({ "GET /pick/$_" } qw(f0 f8 f1 f9 f0 f8 f9 f1 f5 f6 f7 f2 f3 f4 f5
+    long_name_of_a_function_over_forty_eight_bytes_x
+    long_name_of_a_function_over_forty_eight_bytes_y
+    long_name_of_a_function_over_forty_eight_bytes_x f0 f8))]
+--- response_body eval
+[qw(f0 f8 f1 f9 f0 f8 f9 f1 f5 f6 f7 f2 f3 f4 f5), 'long x', 'long y',
+    'long x', 'f0', 'f8']
+--- no_error_log
+[error]
+[alert]

@@ -292,3 +292,32 @@ module.exports = function (ctx) {
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 14: a new ctx owns only body; method and path are read on demand
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /o { faas_pass o; }
+--- user_files
+>>> fn/o.js
+var kept = null;
+module.exports = function (ctx) {
+    var old = kept ? typeof kept.method + ' ' + kept.path : 'none';
+    var before = Object.keys(ctx).join(',');
+    var p = ctx.path;
+    var after = Object.keys(ctx).join(',');
+    kept = ctx;
+    return [old, '[' + before + ']', p, '[' + after + ']'].join(' ');
+};
+--- request eval
+["POST /o\nx", "GET /o"]
+--- more_headers
+Content-Type: text/plain
+--- response_body eval
+[qr{^(none|undefined /o) \[body\] /o \[body,path\]$},
+ "undefined /o [] /o [path]"]
+--- no_error_log
+[error]
+[alert]
