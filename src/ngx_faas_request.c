@@ -12,6 +12,7 @@
 #include "ngx_faas_bson.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_request.h"
+#include "ngx_faas_string.h"
 #include "ngx_faas_vm.h"
 
 
@@ -147,8 +148,8 @@ ngx_faas_request_get(duk_context *duk)
         break;
 
     case 5:
-        duk_push_lstring(duk, (char *) call->request->unparsed_uri.data,
-                         call->request->unparsed_uri.len);
+        ngx_faas_string_push(duk, call->request->unparsed_uri.data,
+                             call->request->unparsed_uri.len);
         break;
 
     case 6:
@@ -158,7 +159,7 @@ ngx_faas_request_get(duk_context *duk)
         break;
 
     case 7:
-        duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+        ngx_faas_string_push(duk, call->body.data, call->body.len);
         break;
 
     case 8:
@@ -167,8 +168,8 @@ ngx_faas_request_get(duk_context *duk)
         break;
 
     default:
-        duk_push_lstring(duk, (char *) call->request->uri.data,
-                         call->request->uri.len);
+        ngx_faas_string_push(duk, call->request->uri.data,
+                             call->request->uri.len);
         break;
     }
 
@@ -247,8 +248,8 @@ ngx_faas_request_push_query(duk_context *duk, ngx_pool_t *pool,
                                  "malformed percent-encoding");
             }
 
-            duk_push_lstring(duk, (char *) buf, klen);
-            duk_push_lstring(duk, (char *) buf + klen, vlen);
+            ngx_faas_string_push(duk, buf, klen);
+            ngx_faas_string_push(duk, buf + klen, vlen);
             ngx_faas_request_add(duk, obj, NULL);
         }
 
@@ -289,8 +290,8 @@ ngx_faas_request_push_headers(duk_context *duk, ngx_http_request_t *r)
             continue;
         }
 
-        duk_push_lstring(duk, (char *) h[i].lowcase_key, h[i].key.len);
-        duk_push_lstring(duk, (char *) h[i].value.data, h[i].value.len);
+        ngx_faas_string_push(duk, h[i].lowcase_key, h[i].key.len);
+        ngx_faas_string_push(duk, h[i].value.data, h[i].value.len);
 
         ngx_faas_request_add(duk, obj,
                              (h[i].key.len == 6
@@ -328,7 +329,7 @@ ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
     if (ngx_faas_request_media_type(&type, "application/json")
         || ngx_faas_request_media_type(&type, "+json"))
     {
-        duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+        ngx_faas_string_push(duk, call->body.data, call->body.len);
         duk_json_decode(duk, -1);
 
     } else if (ngx_faas_request_media_type(&type,
@@ -340,7 +341,7 @@ ngx_faas_request_push_body(duk_context *duk, ngx_faas_call_t *call)
         ngx_faas_bson_push(duk, call->body.data, call->body.len);
 
     } else {
-        duk_push_lstring(duk, (char *) call->body.data, call->body.len);
+        ngx_faas_string_push(duk, call->body.data, call->body.len);
     }
 
     duk_put_prop_literal(duk, -2, "body");
@@ -375,8 +376,8 @@ ngx_faas_request_push_params(duk_context *duk, ngx_http_request_t *r)
             continue;
         }
 
-        duk_push_lstring(duk, (char *) r->captures_data + cap[2 * i],
-                         cap[2 * i + 1] - cap[2 * i]);
+        ngx_faas_string_push(duk, r->captures_data + cap[2 * i],
+                             cap[2 * i + 1] - cap[2 * i]);
         duk_put_prop_index(duk, -2, i);
     }
 
@@ -398,9 +399,8 @@ ngx_faas_request_push_params(duk_context *duk, ngx_http_request_t *r)
 
         duk_push_lstring(duk, (char *) v[rv[i].index].name.data,
                          v[rv[i].index].name.len);
-        duk_push_lstring(duk,
-                         (char *) r->captures_data + cap[rv[i].capture],
-                         cap[rv[i].capture + 1] - cap[rv[i].capture]);
+        ngx_faas_string_push(duk, r->captures_data + cap[rv[i].capture],
+                             cap[rv[i].capture + 1] - cap[rv[i].capture]);
         ngx_faas_request_add(duk, -3, NULL);
     }
 #endif
@@ -431,7 +431,7 @@ ngx_faas_request_push_env(duk_context *duk, ngx_faas_call_t *call)
         }
 
         duk_push_lstring(duk, (char *) env[i].name.data, env[i].name.len);
-        duk_push_lstring(duk, (char *) value.data, value.len);
+        ngx_faas_string_push(duk, value.data, value.len);
         ngx_faas_request_add(duk, -3, NULL);
     }
 }

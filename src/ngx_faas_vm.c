@@ -17,6 +17,7 @@
 #include "ngx_faas_require.h"
 #include "ngx_faas_response.h"
 #include "ngx_faas_stats.h"
+#include "ngx_faas_string.h"
 
 
 /* each block carries its size, see ngx_faas_vm_alloc() */
@@ -338,6 +339,7 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
     duk_pop_n(duk, 4);
 
     ngx_faas_console_init(duk);
+    ngx_faas_string_init(duk);
     ngx_faas_promise_init(duk);
     ngx_faas_response_init(duk);
     ngx_faas_request_init(duk);

@@ -321,3 +321,71 @@ Content-Type: text/plain
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 15: bytes from the client that are not UTF-8 become U+FFFD, never a symbol
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location ~ ^/u/(?<rest>.*)$ { faas_pass u; }
+--- user_files
+>>> fn/u.js
+function show(v) {
+    if (typeof v !== 'string') {
+        return typeof v;
+    }
+    return v.replace(/[\s\S]/g, function (c) {
+        var n = c.charCodeAt(0);
+        return n < 0x80 ? c : '<' + n.toString(16) + '>';
+    });
+}
+module.exports = function (ctx) {
+    var keys = Object.keys(ctx.query).sort();
+    return [show(ctx.path), show(ctx.params.rest), keys.map(show).join(','),
+            show(ctx.query[keys[0]]), show(ctx.headers['x-raw']),
+            show(ctx.rawBody), show(ctx.body)].join(' | ');
+};
+--- raw_request eval
+"POST /u/%FF%C3%A9%ED%A0%80? HTTP/1.1\r
+Host: localhost\r
+X-Raw: \xFFab\xC3\r
+Content-Type: text/plain\r
+Content-Length: 6\r
+Connection: close\r
+\r
+\x80\xF0\x9F\x98ok"
+--- response_body chomp
+/u/<fffd><e9><fffd><fffd><fffd> | <fffd><e9><fffd><fffd><fffd> |  | undefined | <fffd>ab<fffd> | <fffd><fffd>ok | <fffd><fffd>ok
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 16: a JSON body and a query with bytes that are not UTF-8
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /j { faas_pass j; }
+--- user_files
+>>> fn/j.js
+module.exports = function (ctx) {
+    var k = Object.keys(ctx.query)[0];
+    return [typeof k, k.length, k.charCodeAt(0).toString(16), ctx.query[k],
+            typeof ctx.body.s, ctx.body.s.charCodeAt(0).toString(16), ctx.body.s.length,
+            (ctx.body.s + '!').length].join(' ');
+};
+--- raw_request eval
+"POST /j?%FF=%82v HTTP/1.1\r
+Host: localhost\r
+Content-Type: application/json\r
+Content-Length: 11\r
+Connection: close\r
+\r
+{\"s\":\"\xFF\x81z\"}"
+--- response_body eval
+"string 1 fffd \xEF\xBF\xBDv string fffd 3 4"
+--- no_error_log
+[error]
+[alert]

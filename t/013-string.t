@@ -1,0 +1,123 @@
+# vi:filetype=perl
+
+# String.prototype.replace with /[...]/g (HTML escaping) has a native path;
+# it must answer exactly as Duktape's own regular expression engine does
+
+use Test::Nginx::Socket 'no_plan';
+
+repeat_each(2);
+no_long_string();
+run_tests();
+
+__DATA__
+
+=== TEST 1: the native path and the engine agree, callback arguments and lastIndex included
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /diff { faas_pass diff; }
+--- user_files
+>>> fn/diff.js
+function run(s, re, repl) {
+    var log = [];
+    var f = typeof repl === 'function' ? function () {
+        var a = Array.prototype.slice.call(arguments);
+        log.push(JSON.stringify(a) + '@' + re.lastIndex + ':' + typeof this);
+        return repl.apply(null, a);
+    } : repl;
+    var out;
+    re.lastIndex = 3;
+    try { out = s.replace(re, f); } catch (e) { out = 'threw ' + e.name + ' ' + e.message; }
+    return JSON.stringify([out, re.lastIndex, log]);
+}
+var many = new Array(1001).join('<a>');
+module.exports = function (ctx) {
+    var inputs = ['', 'plain text', '<b>"Tom" & \'Jerry\'</b>', '\u00e9<\u00fc>&',
+                  '\u65e5\u672c<\u8a9e>', '\ud83d\ude00<x', String.fromCharCode(0xd800) + '&',
+                  ctx.query.s, '<<<', many];
+    var repls = [function (c) { return '&#' + c.charCodeAt(0) + ';'; }, 'X', '',
+                 function () { return 7; }, function () { return { toString: function () { return 'o'; } }; },
+                 function (c, i) { if (i > 2) throw new TypeError('stop at ' + i); return c; }];
+    var res = [];
+    for (var i = 0; i < inputs.length; i++) {
+        for (var j = 0; j < repls.length; j++) {
+            var fast = run(inputs[i], /[&<>"']/g, repls[j]);
+            var slow = run(inputs[i], /(?:[&<>"'])/g, repls[j]);
+            if (fast !== slow) {
+                return 'input ' + i + ' replacement ' + j + ': ' + fast + ' against ' + slow;
+            }
+        }
+    }
+    return 'agree ' + (inputs.length * repls.length) + ' ' + run('a<b', /[<]/g, 'X');
+};
+--- request
+GET /diff?s=%C3%A9%3Cb
+--- response_body chomp
+agree 60 ["aXb",0,[]]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 2: what the native path does not take is the engine's
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /other { faas_pass other; }
+--- user_files
+>>> fn/other.js
+module.exports = function () {
+    var fake = Object.create(RegExp.prototype);
+    fake.lastIndex = 0;
+    fake.toString = function () { return '[object Object]'; };
+    return [
+        'a<b<'.replace(/[<]/g, '[$&]'),         // $ patterns
+        'a<b<'.replace(/[<]/, 'X'),             // not global
+        'aAb'.replace(/[a]/gi, 'x'),            // ignoring case
+        'abcd'.replace(/[a-c]/g, 'x'),          // a range
+        'a^b'.replace(/[^a]/g, 'x'),            // a negated class
+        'a.b'.replace(/[.]/g, function (c) { return '(' + c + ')'; }),
+        'x[object Object]y'.replace(fake, 'Z'), // not a RegExp: a string
+        'a<b'.replace('<', '&lt;'),             // a string search
+        String.prototype.replace.length + String.prototype.replace.name,
+        Object.keys(String.prototype).length
+    ].join(' ');
+};
+--- request
+GET /other
+--- response_body chomp
+a[<]b[<] aXb< xxb xxxd axx a(.)b xZy a&lt;b 2replace 0
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 3: a template escaping with the native path renders byte for byte
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /page { faas_pass page; }
+--- user_files
+>>> fn/page.js
+var MAP = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+var RE = /[&<>"']/g;
+function esc(s) { return String(s).replace(RE, function (c) { return MAP[c]; }); }
+module.exports = function (ctx) {
+    var out = '<ul>';
+    for (var i = 0; i < ctx.body.items.length; i++) {
+        out += '<li title="' + esc(ctx.body.items[i]) + '">' + esc(ctx.body.items[i]) + '</li>';
+    }
+    return out + '</ul>';
+};
+--- request
+POST /page
+{"items": ["plain", "<script>alert('x')</script>", "Tom & \"Jerry\"", "caf\u00e9 <b>"]}
+--- more_headers
+Content-Type: application/json
+--- response_body chomp
+<ul><li title="plain">plain</li><li title="&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</li><li title="Tom &amp; &quot;Jerry&quot;">Tom &amp; &quot;Jerry&quot;</li><li title="café &lt;b&gt;">café &lt;b&gt;</li></ul>
+--- no_error_log
+[error]
+[alert]
