@@ -46,7 +46,7 @@ DISTURBED_MAX=${DISTURBED_MAX:-4}
 WORKLOADS=${WORKLOADS:-"hello render"}
 HELLO_CONC=${HELLO_CONC:-"1 5 20 100"}
 RENDER_CONC=${RENDER_CONC:-"5 13 20"}
-PEERS=${PEERS:-"return njs lua node node-vm faas faas-pool"}
+PEERS=${PEERS:-"return njs lua node node-vm faas faas-pool proxy"}
 
 SERVER_CPU=0
 HZ=$(getconf CLK_TCK)
@@ -60,13 +60,14 @@ OUT_MD=${OUT_MD:-$BENCH/RESULTS.md}
 
 # ports 18100-18199 (the test suite uses 1984-1990)
 declare -A PORT=([return]=18101 [njs]=18102 [lua]=18103 [node]=18104
-                 [node-vm]=18105 [faas]=18106 [faas-pool]=18107
+                 [node-vm]=18105 [faas]=18106 [faas-pool]=18107 [proxy]=18108
                  [faas-100]=18110 [reload-faas]=18111 [reload-return]=18112)
 
 declare -A LABEL=([return]="nginx return (ceiling)" [njs]="njs"
                   [lua]="OpenResty lua" [node]="Node http"
                   [node-vm]="Node vm per request" [faas]="ngx_faas inline"
-                  [faas-pool]="ngx_faas render pool")
+                  [faas-pool]="ngx_faas render pool"
+                  [proxy]="nginx proxy to return (pool ceiling)")
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -203,6 +204,7 @@ start_peer() {
         node)    node_start node node.js ;;
         node-vm) node_start node-vm node-vm.js ;;
         faas-pool) start_faas_pool ;;
+        proxy)   nginx_start proxy proxy ;;
         *)       PEER_ERR="unknown peer $1"; return 1 ;;
     esac
 }
@@ -713,6 +715,11 @@ EOT
     echo "  nginx's configuration parser, so the ceiling serves data/render.expected"
     echo "  as a static file (the static module answers POST with 405, which"
     echo "  \`error_page 405 =200\` turns into an internal GET; conf/return.conf)."
+    echo "- nginx proxy to return (pool ceiling): two workers on core 0, the front"
+    echo "  proxying over kept-alive connections to a \`return\` server"
+    echo "  (conf/proxy.conf). Any render pool pays at least this hop; the ngx_faas"
+    echo "  pool also opens one connection per request (one request per render"
+    echo "  worker connection, so the listen backlog stays the queue)."
     echo "- The Lua port builds the page statement for statement like the JS"
     echo "  (\`out = out .. ...\`, \`gsub\` with a replacement table), not with a"
     echo "  table buffer as lua-resty-template would."
