@@ -13,12 +13,13 @@
 
 
 /*
- * String.prototype.replace with a global regular expression that is one
- * class of ASCII characters, /[&<>"']/g, the way every template engine
- * escapes HTML: Duktape runs its regular expression engine once per
- * character of the input and builds a match object per match, this finds
- * the characters with a byte scan. Anything else goes to Duktape's own
- * replace, so the answer is the same either way.
+ * Strings between nginx and Duktape: client bytes made safe to be strings
+ * (ngx_faas_string_push), and String.prototype.replace with a global
+ * regular expression that is one class of ASCII characters, /[&<>"']/g,
+ * the way every template engine escapes HTML: Duktape runs its regular
+ * expression engine once per character of the input and builds a match
+ * object per match, this finds the characters with a byte scan. Anything
+ * else goes to Duktape's own replace, so the answer is the same either way.
  */
 
 
@@ -30,13 +31,13 @@
 #define NGX_FAAS_STRING_PIECES    256
 
 
+static ssize_t ngx_faas_string_utf8(u_char *p, u_char *end);
 static duk_ret_t ngx_faas_string_replace(duk_context *duk);
 static ngx_int_t ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm);
 static ngx_int_t ngx_faas_string_parse(duk_context *duk, u_char *set);
 static ngx_int_t ngx_faas_string_valid(u_char *p, u_char *end);
 static void ngx_faas_string_push_stashed(duk_context *duk, const char *key);
 static void ngx_faas_string_fallback(duk_context *duk);
-static ssize_t ngx_faas_string_utf8(u_char *p, u_char *end);
 
 
 void
@@ -76,9 +77,10 @@ ngx_faas_string_init(duk_context *duk)
 
 /*
  * bytes from the client as a string: UTF-8 as it is, anything else with
- * U+FFFD in place of each invalid sequence, as TextDecoder and Node do; Duktape would otherwise take a string starting
- * with 0x80-0x82 or 0xFF for a symbol, and its regular expressions throw
- * on bytes they cannot decode
+ * U+FFFD in place of each invalid sequence, as TextDecoder and Node do;
+ * Duktape would otherwise take a string starting with 0x80-0x82 or 0xFF
+ * for a symbol, and its regular expressions throw on bytes they cannot
+ * decode
  */
 
 void
@@ -108,7 +110,7 @@ ngx_faas_string_push(duk_context *duk, u_char *p, size_t len)
         return;
     }
 
-    /* each invalid byte becomes three: the size is bounded */
+    /* an invalid sequence is at least one byte and becomes three */
 
     out = duk_push_fixed_buffer(duk, len * 3);
     n = q - p;
