@@ -157,7 +157,9 @@ struct ngx_faas_vm_s {
     void                      *object_proto;  /* built-ins: always alive */
     void                      *array_proto;
     ngx_uint_t                 jobs_seen; /* see ngx_faas_vm_settle() */
-    void                      *escape_re; /* see ngx_faas_string.c */
+    void                      *replace;   /* see ngx_faas_string.c */
+    void                      *to_string;
+    void                      *escape_re;
     u_char                     escape_set[256];
     ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
     uint64_t                   deadline;  /* us; 0: no call in progress */

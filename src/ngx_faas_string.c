@@ -36,18 +36,24 @@ static duk_ret_t ngx_faas_string_replace(duk_context *duk);
 static ngx_int_t ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm);
 static ngx_int_t ngx_faas_string_parse(duk_context *duk, u_char *set);
 static ngx_int_t ngx_faas_string_valid(u_char *p, u_char *end);
-static void ngx_faas_string_push_stashed(duk_context *duk, const char *key);
-static void ngx_faas_string_fallback(duk_context *duk);
+static void ngx_faas_string_fallback(duk_context *duk, ngx_faas_vm_t *vm);
 
 
 void
 ngx_faas_string_init(duk_context *duk)
 {
+    ngx_faas_vm_t  *vm;
+
+    vm = ngx_faas_vm_from(duk);
+
+    /* the originals, kept alive in the stash: their addresses stay valid */
+
     duk_push_heap_stash(duk);
 
     duk_get_global_literal(duk, "Object");
     duk_get_prop_literal(duk, -1, "prototype");
     duk_get_prop_literal(duk, -1, "toString");
+    vm->to_string = duk_get_heapptr(duk, -1);
     duk_put_prop_literal(duk, -4, NGX_FAAS_STRING_TOSTRING);
     duk_pop_2(duk);
 
@@ -57,6 +63,7 @@ ngx_faas_string_init(duk_context *duk)
     /* stack: [ stash String String.prototype ] */
 
     duk_get_prop_literal(duk, -1, "replace");
+    vm->replace = duk_get_heapptr(duk, -1);
     duk_put_prop_literal(duk, -4, NGX_FAAS_STRING_REPLACE);
 
     duk_push_literal(duk, "replace");
@@ -212,7 +219,7 @@ ngx_faas_string_replace(duk_context *duk)
         || (!func && (repl == NULL || memchr(repl, '$', len)))
         || ngx_faas_string_class(duk, vm) != NGX_OK)
     {
-        ngx_faas_string_fallback(duk);
+        ngx_faas_string_fallback(duk, vm);
         return 1;
     }
 
@@ -235,7 +242,7 @@ ngx_faas_string_replace(duk_context *duk)
      */
 
     if ((high & 0x80 || p < end) && !ngx_faas_string_valid(start, end)) {
-        ngx_faas_string_fallback(duk);
+        ngx_faas_string_fallback(duk, vm);
         return 1;
     }
 
@@ -305,13 +312,15 @@ ngx_faas_string_replace(duk_context *duk)
 /*
  * search is a RegExp, global and not ignoring case, of the form "[...]";
  * a RegExp cannot change its source, so the class found is kept for the
- * last one seen (held in the stash, so its address is not reused)
+ * last one seen (held in the stash, so its address is not reused); other
+ * regular expressions going by leave it in place
  */
 
 static ngx_int_t
 ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
 {
     void       *re;
+    u_char      set[256];
     ngx_int_t   rc;
 
     re = duk_get_heapptr(duk, 0);
@@ -324,16 +333,17 @@ ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
 
         /* Object.prototype.toString tells a RegExp from its imitations */
 
-        ngx_faas_string_push_stashed(duk, NGX_FAAS_STRING_TOSTRING);
+        duk_push_heapptr(duk, vm->to_string);
         duk_dup(duk, 0);
         duk_call_method(duk, 0);
         rc = ngx_strcmp(duk_get_string(duk, -1), "[object RegExp]") == 0;
         duk_pop(duk);
 
-        if (!rc || ngx_faas_string_parse(duk, vm->escape_set) != NGX_OK) {
-            vm->escape_re = NULL;
+        if (!rc || ngx_faas_string_parse(duk, set) != NGX_OK) {
             return NGX_DECLINED;
         }
+
+        ngx_memcpy(vm->escape_set, set, sizeof(set));
 
         duk_push_heap_stash(duk);
         duk_dup(duk, 0);
@@ -435,21 +445,12 @@ ngx_faas_string_valid(u_char *p, u_char *end)
 }
 
 
-static void
-ngx_faas_string_push_stashed(duk_context *duk, const char *key)
-{
-    duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, key);
-    duk_remove(duk, -2);
-}
-
-
 /* stack: [ search replace this ] -> [ search replace this answer ] */
 
 static void
-ngx_faas_string_fallback(duk_context *duk)
+ngx_faas_string_fallback(duk_context *duk, ngx_faas_vm_t *vm)
 {
-    ngx_faas_string_push_stashed(duk, NGX_FAAS_STRING_REPLACE);
+    duk_push_heapptr(duk, vm->replace);
     duk_dup(duk, 2);
     duk_dup(duk, 0);
     duk_dup(duk, 1);
