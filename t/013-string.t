@@ -121,3 +121,30 @@ Content-Type: application/json
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 4: a string that is not UTF-8 to Duktape (from a .json file) is left to the engine
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /raw { faas_pass raw; }
+--- user_files eval
+">>> fn/raw.js
+var data = require('./data.json');
+function run(re) {
+    try { return data.s.replace(re, 'X'); } catch (e) { return 'threw ' + e.name; }
+}
+module.exports = function () {
+    var fast = run(/[&<>]/g), slow = run(/(?:[&<>])/g);
+    return (fast === slow ? 'same ' : 'differ ') + fast.slice(0, 5);
+};
+>>> fn/data.json
+{\"s\": \"a<b\xFF&c\"}
+"
+--- request
+GET /raw
+--- response_body_like chomp
+^same threw
+--- no_error_log
+[alert]
