@@ -73,7 +73,7 @@ run: deps module
 # the render pool topology of conf/render.conf, in the foreground
 run-render: deps module
 	mkdir -p conf/logs
-	$(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
+	cd conf && $(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
 
 test: deps module
 	$(TEST_ENV) prove -r t

@@ -147,7 +147,8 @@ nginx_start() {
         PEER_ERR="port ${PORT[$name]} is already in use"
         return 1
     fi
-    rm -rf "$dir/conf" "$dir/tmp" "$dir/logs/nginx.pid"
+    # the port is free, so a unix socket left here is a killed run's
+    rm -rf "$dir/conf" "$dir/tmp" "$dir/logs/nginx.pid" "$dir"/*.sock
     mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp"
     nginx_conf "$name" "$tmpl"
     if ! taskset -c $SERVER_CPU "$NGINX_BIN" -p "$dir/" -c conf/nginx.conf \
@@ -716,10 +717,11 @@ EOT
     echo "  as a static file (the static module answers POST with 405, which"
     echo "  \`error_page 405 =200\` turns into an internal GET; conf/return.conf)."
     echo "- nginx proxy to return (pool ceiling): two workers on core 0, the front"
-    echo "  proxying over kept-alive connections to a \`return\` server"
+    echo "  proxying over kept-alive unix-socket connections to a \`return\` server"
     echo "  (conf/proxy.conf). Any render pool pays at least this hop; the ngx_faas"
-    echo "  pool also opens one connection per request (one request per render"
-    echo "  worker connection, so the listen backlog stays the queue)."
+    echo "  pool (conf/faas-pool.conf, a unix socket too) also opens one connection"
+    echo "  per request (one request per render worker connection, so the listen"
+    echo "  backlog stays the queue)."
     echo "- The Lua port builds the page statement for statement like the JS"
     echo "  (\`out = out .. ...\`, \`gsub\` with a replacement table), not with a"
     echo "  table buffer as lua-resty-template would."

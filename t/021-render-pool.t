@@ -28,6 +28,9 @@
 # Like t/011-reload.t, this drives nginx itself (master process on), with
 # the suite's environment: TEST_NGINX_BINARY, TEST_NGINX_LOAD_MODULES,
 # TEST_NGINX_SERVER_PORT (ports +10, +11 and +12 of it are used here).
+#
+# t/022-render-pool-unix.t runs this same file with the render listener on
+# a unix socket (FAAS_TEST_RENDER_UNIX=1, ports +13, +14 and +15 then).
 
 use strict;
 use warnings;
@@ -37,15 +40,24 @@ use Cwd qw(abs_path);
 use File::Path qw(make_path remove_tree);
 use IO::Select;
 use IO::Socket::INET;
+use IO::Socket::UNIX;
+use Socket qw(SOCK_STREAM);
 use JSON::PP;
 use Time::HiRes qw(sleep time);
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $base = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
+my $unix = $ENV{FAAS_TEST_RENDER_UNIX} ? 1 : 0;
+$base += 3 if $unix;
 my $fport = $base + 10;                         # the front server
 my $rport = $base + 11;                         # the render server
 my $hport = $base + 12;                         # a server that never answers
-my $root = abs_path('t') . '/servroot-render';
+my $root = abs_path('t') . ($unix ? '/servroot-render-unix'
+                                  : '/servroot-render');
+
+# where the front reaches the render server, and where it listens
+my $rsock = "$root/render.sock";
+my $rpeer = $unix ? "unix:$rsock" : "127.0.0.1:$rport";
 my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
 
 my $WORKERS = 4;
@@ -130,7 +142,7 @@ http {
     faas_functions $root/fn;
     faas_timeout 2s;
 
-    upstream render { server 127.0.0.1:$rport; }
+    upstream render { server $rpeer; }
 
     server {
         listen 127.0.0.1:$fport;
@@ -173,7 +185,7 @@ http {
     }
 
     server {
-        listen 127.0.0.1:$rport backlog=64;
+        listen $rpeer backlog=64;
         faas_render on;
         access_log $root/logs/render.log render;
         add_header X-Pid \$pid always;
@@ -203,8 +215,11 @@ sub start {
 
     my $h = { path => $path, t0 => time, buf => '', keep_open => $opt{keep_open} };
 
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                  Proto => 'tcp', Timeout => 3);
+    my $s = ($unix && $port == $rport)
+            ? IO::Socket::UNIX->new(Peer => $rsock, Type => SOCK_STREAM,
+                                    Timeout => 3)
+            : IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                    Proto => 'tcp', Timeout => 3);
     if (!$s) {
         $h->{error} = "connect: $!";
         $h->{done} = 1;
