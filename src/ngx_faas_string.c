@@ -19,13 +19,21 @@
  * the way every template engine escapes HTML: Duktape runs its regular
  * expression engine once per character of the input and builds a match
  * object per match, this finds the characters with a byte scan. Anything
- * else goes to Duktape's own replace, so the answer is the same either way.
+ * else goes to Duktape's own replace, so the answer is the same either way,
+ * with one exception: Duktape's replace asks the RegExp for "global" (a
+ * getter of RegExp.prototype, run on every call, a tenth of a render's
+ * time), this reads the flag the RegExp was compiled with, once, so a
+ * getter redefined by the program is not consulted.
  */
 
 
 #define NGX_FAAS_STRING_REPLACE   DUK_HIDDEN_SYMBOL("faasReplace")
 #define NGX_FAAS_STRING_TOSTRING  DUK_HIDDEN_SYMBOL("faasToString")
 #define NGX_FAAS_STRING_RE        DUK_HIDDEN_SYMBOL("faasEscapeRe")
+
+/* the flags byte that starts a compiled RegExp (DUK_RE_FLAG_* of Duktape) */
+#define NGX_FAAS_RE_GLOBAL        0x01
+#define NGX_FAAS_RE_IGNORE_CASE   0x02
 
 /* pieces of the answer kept on the value stack before they are joined */
 #define NGX_FAAS_STRING_PIECES    256
@@ -310,18 +318,22 @@ ngx_faas_string_replace(duk_context *duk)
 
 
 /*
- * search is a RegExp, global and not ignoring case, of the form "[...]";
- * a RegExp cannot change its source, so the class found is kept for the
- * last one seen (held in the stash, so its address is not reused); other
- * regular expressions going by leave it in place
+ * search is a RegExp, global and not ignoring case, of the form "[...]".
+ * A RegExp cannot change its source or its flags, so what is found is
+ * kept for the last one seen (held in the stash, so its address is not
+ * reused); other regular expressions going by leave it in place. Source
+ * and flags are read where the engine itself reads them (its internal
+ * properties), not through the getters of RegExp.prototype: the flags
+ * are the first byte of the compiled form, as in Duktape's own getter.
  */
 
 static ngx_int_t
 ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
 {
-    void       *re;
-    u_char      set[256];
-    ngx_int_t   rc;
+    void        *re;
+    u_char       set[256];
+    ngx_int_t    rc;
+    const char  *bc;
 
     re = duk_get_heapptr(duk, 0);
 
@@ -329,38 +341,43 @@ ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
         return NGX_DECLINED;
     }
 
-    if (re != vm->escape_re) {
-
-        /* Object.prototype.toString tells a RegExp from its imitations */
-
-        duk_push_heapptr(duk, vm->to_string);
-        duk_dup(duk, 0);
-        duk_call_method(duk, 0);
-        rc = ngx_strcmp(duk_get_string(duk, -1), "[object RegExp]") == 0;
-        duk_pop(duk);
-
-        if (!rc || ngx_faas_string_parse(duk, set) != NGX_OK) {
-            return NGX_DECLINED;
-        }
-
-        ngx_memcpy(vm->escape_set, set, sizeof(set));
-
-        duk_push_heap_stash(duk);
-        duk_dup(duk, 0);
-        duk_put_prop_literal(duk, -2, NGX_FAAS_STRING_RE);
-        duk_pop(duk);
-
-        vm->escape_re = re;
+    if (re == vm->escape_re) {
+        return NGX_OK;
     }
 
-    /* read each time, as Duktape's replace does */
+    /* Object.prototype.toString tells a RegExp from its imitations */
 
-    duk_get_prop_literal(duk, 0, "global");
-    duk_get_prop_literal(duk, 0, "ignoreCase");
-    rc = duk_to_boolean(duk, -2) && !duk_to_boolean(duk, -1);
-    duk_pop_2(duk);
+    duk_push_heapptr(duk, vm->to_string);
+    duk_dup(duk, 0);
+    duk_call_method(duk, 0);
+    rc = ngx_strcmp(duk_get_string(duk, -1), "[object RegExp]") == 0;
+    duk_pop(duk);
 
-    return rc ? NGX_OK : NGX_DECLINED;
+    if (!rc) {
+        return NGX_DECLINED;
+    }
+
+    duk_get_prop_literal(duk, 0, DUK_INTERNAL_SYMBOL("Bytecode"));
+    bc = duk_get_string(duk, -1);
+    rc = bc != NULL
+         && (bc[0] & (NGX_FAAS_RE_GLOBAL|NGX_FAAS_RE_IGNORE_CASE))
+            == NGX_FAAS_RE_GLOBAL;
+    duk_pop(duk);
+
+    if (!rc || ngx_faas_string_parse(duk, set) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(vm->escape_set, set, sizeof(set));
+
+    duk_push_heap_stash(duk);
+    duk_dup(duk, 0);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STRING_RE);
+    duk_pop(duk);
+
+    vm->escape_re = re;
+
+    return NGX_OK;
 }
 
 
@@ -374,7 +391,7 @@ ngx_faas_string_parse(duk_context *duk, u_char *set)
     duk_size_t  i, len;
     ngx_int_t   rc;
 
-    duk_get_prop_literal(duk, 0, "source");
+    duk_get_prop_literal(duk, 0, DUK_INTERNAL_SYMBOL("Source"));
     src = duk_get_lstring(duk, -1, &len);
 
     rc = NGX_DECLINED;

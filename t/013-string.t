@@ -148,3 +148,35 @@ GET /raw
 ^same threw
 --- no_error_log
 [alert]
+
+
+
+=== TEST 5: the native path takes the flags a RegExp was compiled with, once per RegExp
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /flags { faas_pass flags; }
+--- user_files
+>>> fn/flags.js
+module.exports = function () {
+    var re = /[<>]/g, out = [];
+    out.push('<a>'.replace(re, '_'));                           // taken, kept
+    out.push('<a>'.replace(/[<>]/, '_'));                       // same source, not global
+    out.push('<a>'.replace(re, '_'));                           // the kept one again
+    out.push('<A>'.replace(new RegExp('[<>]', 'gm'), '_'));     // multiline: no ^ or $
+    out.push('<a>'.replace(new RegExp(re.source, 'i'), '_'));   // ignoring case only
+    // a program that redefines the getter: Duktape's replace asks it, the
+    // native path does not (the README says so)
+    Object.defineProperty(RegExp.prototype, 'global', {
+        get: function () { return false; }, configurable: true });
+    out.push('<a>'.replace(re, '_'));
+    out.push('<a>'.replace(/(?:[<>])/g, '_'));
+    return out.join(' ');
+};
+--- request
+GET /flags
+--- response_body chomp
+_a_ _a> _a_ _A_ _a> _a_ _a>
+--- no_error_log
+[error]
+[alert]
