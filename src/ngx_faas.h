@@ -19,8 +19,11 @@
 #define NGX_FAAS_DEFAULT_MEMORY     (64 * 1024 * 1024)
 #define NGX_FAAS_MIN_MEMORY         (256 * 1024)
 
-/* small blocks of a heap are kept for reuse in 16-byte size classes */
-#define NGX_FAAS_VM_CLASSES         17
+/*
+ * freed blocks of a heap are kept for reuse in size classes: 16 bytes
+ * apart up to 256 bytes, four per power of two up to 64 KB (see vm.c)
+ */
+#define NGX_FAAS_VM_CLASSES         (17 + 8 * 4)
 
 /* handlers found by name, a direct-mapped cache per heap */
 #define NGX_FAAS_VM_HANDLERS        8
@@ -167,6 +170,7 @@ struct ngx_faas_vm_s {
     ngx_uint_t                 alloc_failed;
     void                      *free[NGX_FAAS_VM_CLASSES];  /* see vm.c */
     ngx_uint_t                 nfree[NGX_FAAS_VM_CLASSES];
+    size_t                     kept_large;  /* bytes on the large lists */
 };
 
 

@@ -227,3 +227,48 @@ faas: function "deep" failed: RangeError
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 10: blocks of every size class, grown and shrunk across the class bounds, keep their contents
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass sizes; }
+--- user_files
+>>> fn/sizes.js
+function pattern(n, seed) {
+    var s = '', chunk = '';
+    for (var i = 0; i < 64; i++) chunk += String.fromCharCode(97 + (i + seed) % 26);
+    while (s.length + 64 <= n) s += chunk;
+    return s + chunk.slice(0, n - s.length);
+}
+module.exports = function () {
+    var sizes = [1, 15, 16, 17, 255, 256, 257, 320, 321, 1000, 4097, 16384,
+                 16385, 65535, 65536, 65537, 100000], bad = [], i, j;
+    for (i = 0; i < sizes.length; i++) {
+        var s = pattern(sizes[i], i);
+        if (s.length !== sizes[i]) bad.push('length ' + sizes[i]);
+        for (j = 0; j < s.length; j += 997) {
+            if (s.charCodeAt(j) !== 97 + (j % 64 + i) % 26) { bad.push('byte ' + j + ' of ' + sizes[i]); break; }
+        }
+    }
+    /* an array grown one element at a time reallocates through every
+       class and past the largest, then shrinks back below them */
+    var a = [];
+    for (i = 0; i < 10000; i++) a.push(i * 3);
+    for (i = 0; i < 10000; i++) if (a[i] !== i * 3) { bad.push('element ' + i); break; }
+    a.length = 20;
+    Duktape.gc(); Duktape.compact(a);
+    for (i = 0; i < 20; i++) if (a[i] !== i * 3) { bad.push('kept ' + i); break; }
+    for (i = 20; i < 5000; i++) a.push(-i);
+    if (a[4999] !== -4999 || a[19] !== 57) bad.push('regrown');
+    return bad.length ? bad.join(', ') : 'ok ' + a.length;
+};
+--- request
+GET /t
+--- response_body chomp
+ok 5000
+--- no_error_log
+[error]
+[alert]
