@@ -696,7 +696,10 @@ EOT
     echo
     echo "Microseconds per call of the workload function alone, median of 7 batches"
     echo "on core 0: Duktape through tools/duk-call.c (duktape.c built with the"
-    echo "module's duk_config.h change, -O2), Node through tools/node-call.js, and"
+    echo "module's duk_config.h, -O2, with Duktape's default allocator: glibc's"
+    echo "malloc, where the module keeps freed blocks by size class, so a whole"
+    echo "render request inline costs the module less than this one call; see the"
+    echo "render table), Node through tools/node-call.js, and"
     echo "for context the Lua ports in the luajit2 CLI ($(version_of luajit2), the"
     echo "engine of the lua module). \`JSON.parse\` is the parse of data/props.json"
     echo "that every runtime does per render request (cjson.decode in Lua). njs is"
