@@ -237,13 +237,23 @@ ngx_faas_request_push_query(duk_context *duk, ngx_pool_t *pool,
         }
 
         if (eq > p) {
+            /*
+             * the value is unescaped after the key, so a failed key must
+             * stop here: its -1 would put the value before the buffer
+             */
+
             klen = ngx_faas_request_unescape(buf, p, eq - p, strict);
+            if (klen < 0) {
+                (void) duk_error(duk, DUK_ERR_URI_ERROR,
+                                 "malformed percent-encoding");
+            }
+
             vlen = (eq < amp)
                    ? ngx_faas_request_unescape(buf + klen, eq + 1,
                                                amp - eq - 1, strict)
                    : 0;
 
-            if (klen < 0 || vlen < 0) {
+            if (vlen < 0) {
                 (void) duk_error(duk, DUK_ERR_URI_ERROR,
                                  "malformed percent-encoding");
             }

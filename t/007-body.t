@@ -244,3 +244,52 @@ client intended to send too large body
 --- no_error_log
 called anyway
 [alert]
+
+
+
+=== TEST 10: a form key with a bad escape before a long value is 400, not a crash
+the key's unescape failed and the value was written one byte before the
+buffer; a body over a few KB then killed the worker at the end of the
+request, so the second round of repeat_each found no server
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { console.error('called anyway'); return ctx.body; };
+--- request eval
+"POST /b\n%zz=" . ("A" x 4996)
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- error_code: 400
+--- response_body chomp
+{"error":"invalid request body"}
+--- error_log
+faas: function "b" not called, invalid request body: URIError: malformed percent-encoding
+--- no_error_log
+called anyway
+[alert]
+
+
+
+=== TEST 11: the same after a good pair: the bad key is not the first
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { console.error('called anyway'); return ctx.body; };
+--- request eval
+"POST /b\nx=1&%zz=" . ("B" x 9000)
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- error_code: 400
+--- response_body chomp
+{"error":"invalid request body"}
+--- error_log
+faas: function "b" not called, invalid request body: URIError: malformed percent-encoding
+--- no_error_log
+called anyway
+[alert]
