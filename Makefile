@@ -18,10 +18,11 @@ SHELL        = /bin/bash
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # what a fresh Debian 12 machine needs; `make deps` installs the missing
-DEB_PKGS = gcc make perl nginx nginx-dev duktape-dev libjansson-dev \
+DEB_PKGS = gcc make patch perl nginx nginx-dev duktape-dev libjansson-dev \
            libbson-dev libpcre2-dev libssl-dev zlib1g-dev libwww-perl
 
 SOURCES = config ngx_faas_module.c $(wildcard src/*.c src/*.h)
+PATCHES = $(wildcard patches/*.patch)
 
 # the real Test::Nginx when installed, our own runner (t/lib) otherwise
 PERL5LIB_TEST = $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
@@ -52,7 +53,7 @@ module: $(MODULE)
 # configure a private copy of the nginx tree with the flags of the nginx
 # we load into (Debian ships them in conf_flags), so the module is
 # binary-compatible with /usr/sbin/nginx (--with-compat)
-$(NGX_BUILD)/objs/Makefile: config
+$(NGX_BUILD)/objs/Makefile: config $(PATCHES)
 	rm -rf $(NGX_BUILD) && mkdir -p $(BUILD)
 	cp -r $(NGINX_SRC) $(NGX_BUILD)
 	cd $(NGX_BUILD) && \
@@ -85,7 +86,7 @@ ASAN_MODULE  = $(ASAN_BUILD)/ngx_faas_module.so
 ASAN_NGINX   = $(ASAN_BUILD)/nginx
 ASAN_REPORTS = $(ASAN_BUILD)/reports
 
-$(ASAN_BUILD)/nginx-src/objs/Makefile: config
+$(ASAN_BUILD)/nginx-src/objs/Makefile: config $(PATCHES)
 	rm -rf $(ASAN_BUILD) && mkdir -p $(ASAN_BUILD)
 	cp -r $(NGINX_SRC) $(ASAN_BUILD)/nginx-src
 	cd $(ASAN_BUILD)/nginx-src && \

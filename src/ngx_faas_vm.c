@@ -7,6 +7,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <pthread.h>
 
 #include "ngx_faas.h"
 #include "ngx_faas_vm.h"
@@ -26,7 +27,11 @@
 /* finalizers run when a heap is destroyed; they are bounded too */
 #define NGX_FAAS_VM_DESTROY_BUDGET  100
 
+/* stack left for throwing RangeError, see ngx_faas_vm_stack_check() */
+#define NGX_FAAS_VM_STACK_RESERVE  (256 * 1024)
 
+
+static void ngx_faas_vm_stack_bounds(void);
 static ngx_faas_vm_t *ngx_faas_vm_get(ngx_faas_app_t *app);
 static ngx_faas_vm_t *ngx_faas_vm_create(ngx_faas_app_t *app);
 static duk_ret_t ngx_faas_vm_init_heap(duk_context *duk, void *data);
@@ -49,6 +54,9 @@ static void ngx_faas_vm_fatal(void *udata, const char *msg);
 /* all heaps of this process, for the statistics of the worker */
 static size_t      ngx_faas_vm_bytes;
 static ngx_uint_t  ngx_faas_vm_modules;
+
+/* the lowest address of this process's main stack */
+static u_char     *ngx_faas_vm_stack_low;
 
 
 void
@@ -267,6 +275,53 @@ ngx_faas_vm_exec_timeout_check(void *udata)
     }
 
     return 0;
+}
+
+
+/*
+ * DUK_USE_NATIVE_STACK_CHECK() of the build's duk_config.h: Duktape asks
+ * before each native recursion (calls, JSON, the regexp compiler and
+ * executor) and throws RangeError when this answers true, so a deep regular
+ * expression fails in JavaScript instead of running the worker off its
+ * stack; NGX_FAAS_VM_STACK_RESERVE is left for throwing that error.  The
+ * bounds are the main thread's: code on another stack is not checked.
+ */
+
+duk_bool_t
+ngx_faas_vm_stack_check(void)
+{
+    u_char  here;
+
+    if (ngx_faas_vm_stack_low == NULL) {
+        ngx_faas_vm_stack_bounds();
+    }
+
+    return &here >= ngx_faas_vm_stack_low
+           && &here < ngx_faas_vm_stack_low + NGX_FAAS_VM_STACK_RESERVE;
+}
+
+
+static void
+ngx_faas_vm_stack_bounds(void)
+{
+    void            *addr;
+    size_t           size;
+    pthread_attr_t   attr;
+
+    /* never matches if the bounds cannot be had: nothing is checked */
+    ngx_faas_vm_stack_low = (u_char *) -1;
+
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+        return;
+    }
+
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0
+        && size > 2 * NGX_FAAS_VM_STACK_RESERVE)
+    {
+        ngx_faas_vm_stack_low = addr;
+    }
+
+    (void) pthread_attr_destroy(&attr);
 }
 
 

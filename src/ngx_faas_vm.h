@@ -24,6 +24,7 @@ uint64_t ngx_faas_vm_now_us(void);
 ngx_int_t ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     ngx_str_t *s);
 duk_bool_t ngx_faas_vm_exec_timeout_check(void *udata);
+duk_bool_t ngx_faas_vm_stack_check(void);
 
 
 #endif /* _NGX_FAAS_VM_H_INCLUDED_ */
