@@ -11,6 +11,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_vm.h"
+#include "ngx_faas_builtins.h"
 #include "ngx_faas_console.h"
 #include "ngx_faas_promise.h"
 #include "ngx_faas_render.h"
@@ -393,6 +394,7 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
     vm->array_proto = duk_get_heapptr(duk, -1);
     duk_pop_n(duk, 4);
 
+    ngx_faas_builtins_init(duk);
     ngx_faas_console_init(duk);
     ngx_faas_string_init(duk);
     ngx_faas_promise_init(duk);
