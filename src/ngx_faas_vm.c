@@ -12,6 +12,7 @@
 #include "ngx_faas.h"
 #include "ngx_faas_vm.h"
 #include "ngx_faas_builtins.h"
+#include "ngx_faas_collections.h"
 #include "ngx_faas_console.h"
 #include "ngx_faas_promise.h"
 #include "ngx_faas_render.h"
@@ -396,6 +397,7 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
 
     ngx_faas_builtins_init(duk);
     ngx_faas_console_init(duk);
+    ngx_faas_collections_init(duk);
     ngx_faas_string_init(duk);
     ngx_faas_promise_init(duk);
     ngx_faas_response_init(duk);
