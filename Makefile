@@ -1,6 +1,7 @@
 # ngx_faas: build, run, test, bench
 #
 #   make            build build/ngx_faas_module.so against Debian's nginx
+#   make functions  build conf/src (modern JS/TS/JSX) into conf/functions
 #   make run        install what is missing, build, run conf/nginx.conf
 #   make run-render the same with conf/render.conf (the render pool)
 #   make test       install what is missing, build, run the test suite
@@ -24,14 +25,26 @@ DEB_PKGS = gcc make patch perl nginx nginx-dev duktape-dev libjansson-dev \
 SOURCES = config ngx_faas_module.c $(wildcard src/*.c src/*.h)
 PATCHES = $(wildcard patches/*.patch)
 
+# tools/faas-build and what it runs on: its own toolchain comes from npm
+# (tools/package-lock.json) on first use
+FAAS_BUILD  = tools/faas-build
+BUILD_TOOLS = $(FAAS_BUILD) tools/faas-build.js tools/faas-polyfills.js \
+              tools/package-lock.json
+
+# the real-library compatibility suite (t/030, t/031): t/compat/src built
+# into $(COMPAT) with the packages of t/compat/package-lock.json
+COMPAT      = $(BUILD)/compat
+
 # the real Test::Nginx when installed, our own runner (t/lib) otherwise
 PERL5LIB_TEST = $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
                   || echo $(CURDIR)/t/lib)
 TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            TEST_NGINX_LOAD_MODULES=$(MODULE) \
+           TEST_NGINX_COMPAT_DIR=$(COMPAT) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
-.PHONY: all deps module run run-render test test-asan bench clean
+.PHONY: all deps node-deps module functions compat run run-render test \
+        test-asan bench clean
 
 all: module
 
@@ -47,6 +60,15 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
 	        --no-install-recommends $$missing; \
 	fi
+
+# node and npm for tools/faas-build: Debian's packages when there are none
+# (a machine may have them from elsewhere, such as NodeSource)
+node-deps:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	    echo "installing: nodejs npm"; \
+	    $(SUDO) apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+	        --no-install-recommends nodejs npm; }
 
 module: $(MODULE)
 
@@ -67,16 +89,34 @@ $(MODULE): $(NGX_BUILD)/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
 	cp $(NGX_BUILD)/objs/ngx_faas_module.so $@.tmp && mv $@.tmp $@
 
-run: deps module
+# the quick start's functions: conf/src built by tools/faas-build
+functions: conf/functions/.built
+
+conf/functions/.built: $(shell find conf/src -type f 2>/dev/null) $(BUILD_TOOLS) | node-deps
+	$(FAAS_BUILD) conf/src conf/functions
+	touch $@
+
+compat: $(COMPAT)/.built
+
+$(COMPAT)/.built: $(shell find t/compat/src -type f 2>/dev/null) t/compat/package-lock.json \
+                  $(BUILD_TOOLS) | node-deps
+	cd t/compat && \
+	if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then \
+	    npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
+	fi
+	$(FAAS_BUILD) t/compat/src $(COMPAT)
+	touch $@
+
+run: deps module functions
 	mkdir -p conf/logs
 	$(NGINX_BIN) -p $(CURDIR)/conf/ -c nginx.conf
 
 # the render pool topology of conf/render.conf, in the foreground
-run-render: deps module
+run-render: deps module functions
 	mkdir -p conf/logs
 	cd conf && $(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
 
-test: deps module
+test: deps module compat
 	$(TEST_ENV) prove -r t
 
 # the module built with AddressSanitizer, run in Debian's nginx with the
@@ -104,7 +144,7 @@ $(ASAN_MODULE): $(ASAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
 	    "$$($(CC) -print-file-name=libasan.so)" $(NGINX_BIN) > $(ASAN_NGINX)
 	chmod +x $(ASAN_NGINX)
 
-test-asan: deps $(ASAN_MODULE)
+test-asan: deps $(ASAN_MODULE) compat
 	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
 	ASAN_OPTIONS=detect_leaks=0:log_path=$(ASAN_REPORTS)/asan \
 	    $(TEST_ENV) TEST_NGINX_BINARY=$(ASAN_NGINX) \
@@ -117,4 +157,4 @@ bench: deps module
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
 
 clean:
-	rm -rf $(BUILD) t/servroot conf/logs
+	rm -rf $(BUILD) t/servroot conf/logs conf/functions
