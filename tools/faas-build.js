@@ -299,7 +299,7 @@ async function build(src, out) {
             fail(e.file + ': ' + err.message);
         }
 
-        picked = pickPolyfills(lowered.code);
+        picked = pickPolyfills(js);
         pre = prelude(picked);
 
         /* the prelude's lines come before the first mapped line */

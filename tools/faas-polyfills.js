@@ -6,10 +6,11 @@
  * exists: that is what core-js "usage" mode does, and since the functions
  * of one app share a heap, one such bundle would slow every function.
  *
- * Each entry: name, `uses` (a bundle whose text matches it gets the
- * polyfill; the test is loose on purpose, a false positive only costs a
- * few hundred bytes), `after` (entries it builds on) and `code`, an ES5
- * function called with the global object. The functions are emitted with
+ * Each entry: name, `uses` (a bundle whose code, as esbuild wrote it before
+ * Babel lowered it, matches gets the polyfill: Babel's own helpers test for
+ * what they use and fall back, so they are not counted; a false positive
+ * costs some bytes, never behaviour), `after` (entries it builds on) and
+ * `code`, an ES5 function called with the global object. The functions are emitted with
  * Function.prototype.toString, so they must stay ES5 and self-contained.
  */
 
@@ -18,7 +19,7 @@
 module.exports = [
 {
     name: 'iterators',
-    uses: /\bSymbol\.iterator\b|@@iterator|\.(?:entries|keys|values)\b/,
+    uses: /\bSymbol\.iterator\b|@@iterator|(?<!Object)\.(?:entries|keys|values)\(/,
     code: function (G) {
         /* Array.prototype keys/values/entries and @@iterator, String's */
         var AP = Array.prototype;
@@ -99,7 +100,7 @@ module.exports = [
 },
 {
     name: 'Map, Set',
-    uses: /\b(?:Map|Set)\b/,
+    uses: /(?<![\w$.'"-])(?:Map|Set)(?![\w$'"-])/,
     after: ['iterators'],
     code: function (G) {
         /*
@@ -458,7 +459,8 @@ module.exports = [
 },
 {
     name: 'WeakMap, WeakSet',
-    uses: /\bWeak(?:Map|Set)\b/,
+    /* Babel lowers #private members and named groups to WeakMap/WeakSet */
+    uses: /(?<![\w$.'"-])Weak(?:Map|Set)(?![\w$'"-])|(?:^|[\s;{}.])#[A-Za-z_$]|\(\?<[A-Za-z_$]/m,
     code: function (G) {
         /*
          * The value lives on the key, under a symbol of its own per
@@ -668,7 +670,7 @@ module.exports = [
 },
 {
     name: 'Array.prototype methods',
-    uses: /\b(?:find|findIndex|includes|fill|flat|flatMap)\b/,
+    uses: /\.(?:find|findIndex|includes|fill|flat|flatMap)\b/,
     code: function (G) {
         var AP = Array.prototype;
 
@@ -771,7 +773,7 @@ module.exports = [
 },
 {
     name: 'Object.entries, values, fromEntries, getOwnPropertyDescriptors',
-    uses: /\b(?:entries|values|fromEntries|getOwnPropertyDescriptors)\b/,
+    uses: /\bObject\.(?:entries|values|fromEntries|getOwnPropertyDescriptors)\b/,
     after: ['iterators'],
     code: function (G) {
         var isEnum = Object.prototype.propertyIsEnumerable;
@@ -832,7 +834,7 @@ module.exports = [
 },
 {
     name: 'String padStart, padEnd, trimStart, trimEnd (trimLeft, trimRight)',
-    uses: /\b(?:padStart|padEnd|trimStart|trimEnd|trimLeft|trimRight)\b/,
+    uses: /\.(?:padStart|padEnd|trimStart|trimEnd|trimLeft|trimRight)\b/,
     code: function (G) {
         var SP = String.prototype;
 

@@ -1,3 +1,0 @@
-module.exports = function (greeting, name) {
-    return greeting + ' ' + (name || 'world');
-};

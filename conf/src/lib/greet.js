@@ -1,0 +1,1 @@
+export default (greeting, name = 'world') => `${greeting} ${name}`;
