@@ -213,7 +213,18 @@ function lower(code, map, file) {
              * answers with "unsupported" (it assumes no program swaps a
              * class's parent after defining it)
              */
-            constantSuper: true
+            constantSuper: true,
+            /*
+             * {...a} with Object.assign, native in Duktape, instead of a
+             * helper that defines each property through descriptors
+             * (several times slower there); it differs only for a target
+             * with setters, which a fresh object literal has not
+             */
+            setSpreadProperties: true,
+            /* class fields assigned, as TypeScript has always done */
+            setPublicClassFields: true,
+            /* a ?? b as a != null: there is no document.all here */
+            noDocumentAll: true
         },
         presets: [[require.resolve('@babel/preset-env'), {
             /* every ES2015+ syntax down to ES5, whatever the browser lists */

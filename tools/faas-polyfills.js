@@ -460,7 +460,7 @@ module.exports = [
 {
     name: 'WeakMap, WeakSet',
     /* Babel lowers #private members and named groups to WeakMap/WeakSet */
-    uses: /(?<![\w$.'"-])Weak(?:Map|Set)(?![\w$'"-])|(?:^|[\s;{}.])#[A-Za-z_$]|\(\?<[A-Za-z_$]/m,
+    uses: /(?<![\w$.'"-])Weak(?:Map|Set)(?![\w$'"-])|\.#[A-Za-z_$]|^\s+(?:(?:static|get|set|async)\s+)*#[A-Za-z_$]|#[\w$]+\s+in\s|\(\?<[A-Za-z_$]/m,
     code: function (G) {
         /*
          * The value lives on the key, under a symbol of its own per
