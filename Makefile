@@ -5,6 +5,7 @@
 #   make run        install what is missing, build, run conf/nginx.conf
 #   make run-render the same with conf/render.conf (the render pool)
 #   make test       install what is missing, build, run the test suite
+#                   (make compat first: t/compat built with tools/faas-build)
 #   make test-asan  the suite on an AddressSanitizer build of nginx + module
 #   make bench      benchmarks against the peers (bench/)
 
