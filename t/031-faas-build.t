@@ -74,6 +74,15 @@ is(map_line('react', 'most used: '),
     ok(!-e "$src/../out-$$/bad.js", 'no bundle for it');
     $err = `$here/../tools/faas-build $src $src/out 2>&1`;
     like($err, qr/OUT must not be SRC or inside it/, 'OUT inside SRC');
+
+    # what Babel cannot lower fails the build, not the first request
+    open $f, '>', "$src/bad.js" or die;
+    print $f "export default (s) =>\n    s.replace(/(?<=a)b/, 'c');\n";
+    close $f;
+    $err = `$here/../tools/faas-build $src $src/../out-$$ 2>&1`;
+    isnt($?, 0, 'a lookbehind fails the build');
+    like($err, qr/not ES5 after lowering .*Invalid regular expression.*, from \S*bad\.js:2$/m,
+         'the error names the source line');
 }
 
 repeat_each(2);

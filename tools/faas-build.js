@@ -18,6 +18,7 @@ var path = require('path');
 var childProcess = require('child_process');
 var esbuild = require('esbuild');
 var babel = require('@babel/core');
+var acorn = require('acorn');
 var polyfills = require('./faas-polyfills');
 
 var NODE_BUILTINS = require('module').builtinModules;
@@ -241,6 +242,77 @@ function lower(code, map, file) {
 }
 
 
+/*
+ * the lowered bundle must parse as ES5, as Duktape will parse it: what
+ * Babel left (syntax no transform covers) fails here, naming the line of
+ * the source it came from, instead of failing the first request
+ */
+
+function checkEs5(code, map, jsFile) {
+    var pos, where = '';
+
+    try {
+        acorn.parse(code, { ecmaVersion: 5, sourceType: 'script' });
+        return;
+
+    } catch (err) {
+        pos = err.loc;
+        if (pos && map) {
+            where = originalOf(map, pos.line, pos.column);
+        }
+        if (where) {
+            where = path.relative(process.cwd(),
+                                  path.resolve(path.dirname(jsFile), where));
+        }
+        fail(path.relative(process.cwd(), jsFile) + ':' + (pos ? pos.line : 0)
+             + ': not ES5 after lowering (' + err.message + ')'
+             + (where ? ', from ' + where : ''));
+    }
+}
+
+
+/* source:line of a generated line and column, from a v3 source map */
+
+function originalOf(map, line, column) {
+    var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    var lines = map.mappings.split(';');
+    var src = 0, srcLine = 0, i, j, segs, v, shift, digit, fields, col, best;
+
+    for (i = 0; i < lines.length && i < line; i++) {
+        segs = lines[i] === '' ? [] : lines[i].split(',');
+        col = 0;
+
+        for (j = 0; j < segs.length; j++) {
+            fields = [];
+            v = 0;
+            shift = 0;
+
+            for (var k = 0; k < segs[j].length; k++) {
+                digit = B64.indexOf(segs[j][k]);
+                v += (digit & 31) << shift;
+                shift += 5;
+                if (!(digit & 32)) {
+                    fields.push(v & 1 ? -(v >>> 1) : v >>> 1);
+                    v = 0;
+                    shift = 0;
+                }
+            }
+
+            col += fields[0];
+            if (fields.length >= 4) {
+                src += fields[1];
+                srcLine += fields[2];
+                if (i === line - 1 && col <= column) {
+                    best = map.sources[src] + ':' + (srcLine + 1);
+                }
+            }
+        }
+    }
+
+    return best;
+}
+
+
 async function build(src, out) {
     var entries, result, outputs = {}, i, e, js, mapText, lowered, pre,
         picked, jsFile, total = 0;
@@ -309,6 +381,8 @@ async function build(src, out) {
         } catch (err) {
             fail(e.file + ': ' + err.message);
         }
+
+        checkEs5(lowered.code, lowered.map, jsFile);
 
         picked = pickPolyfills(js);
         pre = prelude(picked);
