@@ -105,9 +105,11 @@ module.exports = [
     code: function (G) {
         /*
          * Entries in a doubly linked list in insertion order, found through
-         * a dictionary: primitives by type and value (SameValueZero), objects
-         * by an id kept under a symbol on the object; symbols and objects
-         * that cannot take the id are searched linearly. A deleted entry
+         * dictionaries: strings as they are (no new string per lookup, which
+         * Duktape would intern), other primitives by type and value
+         * (SameValueZero), objects by an id kept under a symbol on the
+         * object; symbols and objects that cannot take the id are searched
+         * linearly. A deleted entry
          * keeps its links, so an iterator standing on it walks back to the
          * last live entry and goes on from there: deletions and additions
          * during iteration behave as the specification says.
@@ -162,14 +164,21 @@ module.exports = [
         function init(c) {
             c._head = { removed: false, next: null, prev: null };
             c._tail = c._head;
+            c._str = Object.create(null);
             c._index = Object.create(null);
             c._slow = [];
             c._size = 0;
         }
 
         function find(c, k) {
-            var h = hashOf(k), i, e;
+            var h, i, e;
 
+            if (typeof k === 'string') {
+                e = c._str[k];
+                return e === undefined ? null : e;
+            }
+
+            h = hashOf(k);
             if (h !== null) {
                 e = c._index[h];
                 return e === undefined ? null : e;
@@ -203,6 +212,11 @@ module.exports = [
             c._tail = e;
             c._size++;
 
+            if (typeof k === 'string') {
+                c._str[k] = e;
+                return;
+            }
+
             h = hashOf(k);
             if (h !== null) {
                 c._index[h] = e;
@@ -218,8 +232,9 @@ module.exports = [
                 return false;
             }
 
-            h = hashOf(k);
-            if (h !== null) {
+            if (typeof k === 'string') {
+                delete c._str[k];
+            } else if ((h = hashOf(k)) !== null) {
                 delete c._index[h];
             } else {
                 i = c._slow.indexOf(e);
@@ -248,6 +263,7 @@ module.exports = [
 
             c._head.next = null;
             c._tail = c._head;
+            c._str = Object.create(null);
             c._index = Object.create(null);
             c._slow = [];
             c._size = 0;
