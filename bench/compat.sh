@@ -11,8 +11,10 @@
 # DURATION seconds of requests after a warm-up one (which loads the module),
 # and the requests per second of that run.
 # Node: node-render.js --time, the median call after a second of warm-up
-# (the body parsed once, outside the call). Environment: PORT [8090],
-# DURATION [5], NGINX_BIN, MODULE, COMPAT [build/compat].
+# (the body parsed once, outside the call). Each side is measured REPEAT
+# times and the lowest kept: on a shared machine the others' load only
+# ever adds. Environment: PORT [8090], DURATION [5], REPEAT [3], NGINX_BIN,
+# MODULE, COMPAT [build/compat].
 
 set -eu -o pipefail
 
@@ -23,6 +25,7 @@ MODULE=${MODULE:-$ROOT/build/ngx_faas_module.so}
 COMPAT=${COMPAT:-$ROOT/build/compat}
 PORT=${PORT:-8090}
 DURATION=${DURATION:-5}
+REPEAT=${REPEAT:-3}
 PROPS=$ROOT/t/compat/props.json
 RUN=$BENCH/work/compat
 LIBS=${*:-react react-static preact mustache handlebars lodash ejs marked}
@@ -66,6 +69,10 @@ status() {
         });' "$1"
 }
 
+lowest() {
+    awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'
+}
+
 printf '%-14s %12s %10s %12s %8s\n' library 'ngx_faas us' 'req/s' 'Node us' 'ratio'
 
 for lib in $LIBS; do
@@ -76,14 +83,21 @@ for lib in $LIBS; do
         continue
     fi
 
-    before=$(status "$lib")
-    rps=$(BENCH_BODY=$PROPS taskset -c 1 wrk -t1 -c1 -d"${DURATION}s" \
-              -s "$BENCH/tools/wrk.lua" "http://127.0.0.1:$PORT/$lib" \
-          | awk '/^Requests\/sec/ { printf "%.0f", $2 }')
-    faas=$(awk -v b="$before" -v a="$(status "$lib")" 'BEGIN {
-               split(b, x, " "); split(a, y, " ");
-               printf "%.1f", (y[1] * y[2] - x[1] * x[2]) / (y[1] - x[1]) }')
-    node=$(taskset -c 0 node "$ROOT/t/compat/node-render.js" "$COMPAT/$lib.js" "$PROPS" --time)
+    faas= rps= node=
+    for i in $(seq "$REPEAT"); do
+        before=$(status "$lib")
+        r=$(BENCH_BODY=$PROPS taskset -c 1 wrk -t1 -c1 -d"${DURATION}s" \
+                -s "$BENCH/tools/wrk.lua" "http://127.0.0.1:$PORT/$lib" \
+            | awk '/^Requests\/sec/ { printf "%.0f", $2 }')
+        f=$(awk -v b="$before" -v a="$(status "$lib")" 'BEGIN {
+                split(b, x, " "); split(a, y, " ");
+                printf "%.1f", (y[1] * y[2] - x[1] * x[2]) / (y[1] - x[1]) }')
+        n=$(taskset -c 0 node "$ROOT/t/compat/node-render.js" "$COMPAT/$lib.js" \
+                "$PROPS" --time)
+        faas=$(lowest "$faas" "$f")
+        node=$(lowest "$node" "$n")
+        rps=$(awk -v a="${rps:-0}" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+    done
 
     printf '%-14s %12s %10s %12s %8s\n' "$lib" "$faas" "$rps" "$node" \
            "$(awk -v a="$faas" -v b="$node" 'BEGIN { printf "%.1fx", a / b }')"
