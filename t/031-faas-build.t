@@ -11,17 +11,11 @@ use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 use Cwd qw(abs_path);
 
-our $here = abs_path(dirname(__FILE__));
-our $compat = $ENV{TEST_NGINX_COMPAT_DIR} ||= "$here/../build/compat";
-our (%node, $skus);
+require(abs_path(dirname(__FILE__)) . '/compat/node.pl');
 
-sub node_render {
-    my ($name, $file) = @_;
-    my $out = `node $here/compat/node-render.js $compat/$name.js $file`;
-    die "node failed on $compat/$name.js (build it with: make compat)\n"
-        if $? != 0;
-    return $out;
-}
+our $here = $::t_dir;
+our $compat = $::compat;
+our (%node, $skus);
 
 sub map_line {
     my ($name, $text) = @_;
@@ -91,7 +85,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: built-ins the polyfills supply (Map, Set, WeakMap, iterators, Array.from ...) answer as Node's own; classes, generators, spread lowered
+=== TEST 1: built-ins of the polyfills (Map, Set, WeakMap, iterators) and of the module (Array.from, Object.entries ...) answer as Node's own; classes, generators, spread lowered
 --- http_config
     faas_functions $TEST_NGINX_COMPAT_DIR;
 --- config

@@ -1,17 +1,19 @@
 /*
- * The polyfills faas-build may put in front of a bundle: only what Duktape
- * 2.7 lacks, each behind a feature test, so a runtime that has the
- * built-in (Node, or the module once it provides it in C) keeps its own
- * and the code here never runs. Nothing here replaces a built-in that
- * exists: that is what core-js "usage" mode does, and since the functions
- * of one app share a heap, one such bundle would slow every function.
+ * The polyfills faas-build may put in front of a bundle: only what neither
+ * Duktape 2.7 nor the module's built-ins (src/ngx_faas_builtins.c) have,
+ * each behind a feature test, so a runtime that has the built-in (Node, or
+ * the module once it provides it in C) keeps its own and the code here
+ * never runs. Nothing here replaces a built-in that exists: that is what
+ * core-js "usage" mode does, and since the functions of one app share a
+ * heap, one such bundle would slow every function.
  *
- * Each entry: name, `uses` (a bundle whose code, as esbuild wrote it before
- * Babel lowered it, matches gets the polyfill: Babel's own helpers test for
- * what they use and fall back, so they are not counted; a false positive
- * costs some bytes, never behaviour), `after` (entries it builds on) and
- * `code`, an ES5 function called with the global object. The functions are emitted with
- * Function.prototype.toString, so they must stay ES5 and self-contained.
+ * Each entry: name, `uses` (a bundle whose code, as esbuild wrote it
+ * before Babel lowered it, matches gets the polyfill: Babel's own helpers
+ * test for what they use and fall back, so they are not counted; a false
+ * positive costs some bytes, never behaviour), `after` (entries it builds
+ * on) and `code`, an ES5 function called with the global object. The
+ * functions are emitted with Function.prototype.toString, so they must
+ * stay ES5 and self-contained.
  */
 
 'use strict';
@@ -349,15 +351,34 @@ module.exports = [
             }
         }
 
-        function size(Ctor, name) {
-            Object.defineProperty(Ctor.prototype, 'size', {
+        /* has, delete, clear, forEach, size and the tag of both classes */
+        function common(Ctor, name) {
+            var P = Ctor.prototype;
+
+            define(P, 'has', function (k) {
+                check(this, Ctor, name);
+                return find(this, k) !== null;
+            });
+            define(P, 'delete', function (k) {
+                check(this, Ctor, name);
+                return remove(this, k);
+            });
+            define(P, 'clear', function () {
+                check(this, Ctor, name);
+                clear(this);
+            });
+            define(P, 'forEach', function (fn, self) {
+                check(this, Ctor, name);
+                each(this, fn, self);
+            });
+            Object.defineProperty(P, 'size', {
                 get: function () {
                     check(this, Ctor, name);
                     return this._size;
                 },
                 configurable: true
             });
-            Object.defineProperty(Ctor.prototype, Symbol.toStringTag,
+            Object.defineProperty(P, Symbol.toStringTag,
                                   { value: name, configurable: true });
         }
 
@@ -389,22 +410,7 @@ module.exports = [
             add(this, k, v);
             return this;
         });
-        define(Map.prototype, 'has', function (k) {
-            check(this, Map, 'Map');
-            return find(this, k) !== null;
-        });
-        define(Map.prototype, 'delete', function (k) {
-            check(this, Map, 'Map');
-            return remove(this, k);
-        });
-        define(Map.prototype, 'clear', function () {
-            check(this, Map, 'Map');
-            clear(this);
-        });
-        define(Map.prototype, 'forEach', function (fn, self) {
-            check(this, Map, 'Map');
-            each(this, fn, self);
-        });
+        common(Map, 'Map');
         define(Map.prototype, 'keys', function () {
             check(this, Map, 'Map');
             return new Iterator(this, 1);
@@ -418,7 +424,6 @@ module.exports = [
             return new Iterator(this, 3);
         });
         define(Map.prototype, IT, Map.prototype.entries);
-        size(Map, 'Map');
 
         function Set(iterable) {
             if (!(this instanceof Set)) {
@@ -436,22 +441,7 @@ module.exports = [
             add(this, v, v);
             return this;
         });
-        define(Set.prototype, 'has', function (v) {
-            check(this, Set, 'Set');
-            return find(this, v) !== null;
-        });
-        define(Set.prototype, 'delete', function (v) {
-            check(this, Set, 'Set');
-            return remove(this, v);
-        });
-        define(Set.prototype, 'clear', function () {
-            check(this, Set, 'Set');
-            clear(this);
-        });
-        define(Set.prototype, 'forEach', function (fn, self) {
-            check(this, Set, 'Set');
-            each(this, fn, self);
-        });
+        common(Set, 'Set');
         define(Set.prototype, 'values', function () {
             check(this, Set, 'Set');
             return new Iterator(this, 1);
@@ -462,7 +452,6 @@ module.exports = [
             return new Iterator(this, 3);
         });
         define(Set.prototype, IT, Set.prototype.values);
-        size(Set, 'Set');
 
         if (typeof G.Map !== 'function') {
             define(G, 'Map', Map);
@@ -639,256 +628,28 @@ module.exports = [
     }
 },
 {
-    name: 'Array.from, Array.of',
-    uses: /\bArray\.(?:from|of)\b/,
-    after: ['iterators'],
+    name: 'Object.getOwnPropertyDescriptors',
+    uses: /\bObject\.getOwnPropertyDescriptors\b/,
     code: function (G) {
-        function define(o, name, fn) {
-            if (typeof o[name] !== 'function') {
-                Object.defineProperty(o, name, { value: fn, writable: true,
-                                                 configurable: true });
-            }
+        if (typeof Object.getOwnPropertyDescriptors === 'function') {
+            return;
         }
 
-        define(Array, 'from', function (items, fn, self) {
-            var out = [], o, it, r, i, n;
+        Object.defineProperty(Object, 'getOwnPropertyDescriptors', {
+            value: function (o) {
+                var keys = Reflect.ownKeys(Object(o)), out = {}, i, d;
 
-            if (items === null || items === undefined) {
-                throw new TypeError(items + ' is not iterable');
-            }
-            if (fn !== undefined && typeof fn !== 'function') {
-                throw new TypeError(fn + ' is not a function');
-            }
-
-            o = Object(items);
-
-            if (typeof o[Symbol.iterator] === 'function') {
-                it = o[Symbol.iterator]();
-                for (i = 0, r = it.next(); !r.done; i++, r = it.next()) {
-                    out.push(fn ? fn.call(self, r.value, i) : r.value);
+                for (i = 0; i < keys.length; i++) {
+                    d = Object.getOwnPropertyDescriptor(o, keys[i]);
+                    if (d !== undefined) {
+                        out[keys[i]] = d;
+                    }
                 }
                 return out;
-            }
-
-            n = Math.min(Math.max(Math.floor(Number(o.length)) || 0, 0),
-                         Number.MAX_SAFE_INTEGER);
-            for (i = 0; i < n; i++) {
-                out.push(fn ? fn.call(self, o[i], i) : o[i]);
-            }
-
-            return out;
+            },
+            writable: true,
+            configurable: true
         });
-
-        define(Array, 'of', function () {
-            return Array.prototype.slice.call(arguments);
-        });
-    }
-},
-{
-    name: 'Array.prototype methods',
-    uses: /\.(?:find|findIndex|includes|fill|flat|flatMap)\b/,
-    code: function (G) {
-        var AP = Array.prototype;
-
-        function define(name, fn) {
-            if (typeof AP[name] !== 'function') {
-                Object.defineProperty(AP, name, { value: fn, writable: true,
-                                                  configurable: true });
-            }
-        }
-
-        function len(o) {
-            var n = Math.floor(Number(o.length)) || 0;
-            return n < 0 ? 0 : n;
-        }
-
-        function from(i, n) {
-            i = Math.floor(Number(i)) || 0;
-            return i < 0 ? Math.max(n + i, 0) : Math.min(i, n);
-        }
-
-        function callable(fn) {
-            if (typeof fn !== 'function') {
-                throw new TypeError(fn + ' is not a function');
-            }
-        }
-
-        define('find', function (fn, self) {
-            var o = Object(this), n = len(o), i;
-
-            callable(fn);
-            for (i = 0; i < n; i++) {
-                if (fn.call(self, o[i], i, o)) {
-                    return o[i];
-                }
-            }
-            return undefined;
-        });
-
-        define('findIndex', function (fn, self) {
-            var o = Object(this), n = len(o), i;
-
-            callable(fn);
-            for (i = 0; i < n; i++) {
-                if (fn.call(self, o[i], i, o)) {
-                    return i;
-                }
-            }
-            return -1;
-        });
-
-        define('includes', function (v, start) {
-            var o = Object(this), n = len(o), i;
-
-            for (i = from(start, n); i < n; i++) {
-                if (o[i] === v || (v !== v && o[i] !== o[i])) {
-                    return true;
-                }
-            }
-            return false;
-        });
-
-        define('fill', function (v, start, end) {
-            var o = Object(this), n = len(o), i, e;
-
-            e = end === undefined ? n : from(end, n);
-            for (i = from(start, n); i < e; i++) {
-                o[i] = v;
-            }
-            return o;
-        });
-
-        function flatten(out, a, depth) {
-            var n = len(a), i;
-
-            for (i = 0; i < n; i++) {
-                if (!(i in a)) {
-                    continue;
-                }
-                if (depth > 0 && Array.isArray(a[i])) {
-                    flatten(out, a[i], depth - 1);
-                } else {
-                    out.push(a[i]);
-                }
-            }
-            return out;
-        }
-
-        define('flat', function (depth) {
-            depth = depth === undefined ? 1 : Math.floor(Number(depth)) || 0;
-            return flatten([], Object(this), depth);
-        });
-
-        define('flatMap', function (fn, self) {
-            var o = Object(this);
-
-            callable(fn);
-            return flatten([], AP.map.call(o, fn, self), 1);
-        });
-    }
-},
-{
-    name: 'Object.entries, values, fromEntries, getOwnPropertyDescriptors',
-    uses: /\bObject\.(?:entries|values|fromEntries|getOwnPropertyDescriptors)\b/,
-    after: ['iterators'],
-    code: function (G) {
-        var isEnum = Object.prototype.propertyIsEnumerable;
-
-        function define(name, fn) {
-            if (typeof Object[name] !== 'function') {
-                Object.defineProperty(Object, name, { value: fn,
-                                                      writable: true,
-                                                      configurable: true });
-            }
-        }
-
-        function own(o, pair) {
-            var keys, out = [], i, k;
-
-            o = Object(o);
-            keys = Object.keys(o);
-            for (i = 0; i < keys.length; i++) {
-                k = keys[i];
-                if (isEnum.call(o, k)) {
-                    out.push(pair ? [k, o[k]] : o[k]);
-                }
-            }
-            return out;
-        }
-
-        define('entries', function (o) { return own(o, true); });
-        define('values', function (o) { return own(o, false); });
-
-        define('fromEntries', function (iterable) {
-            var out = {}, it, r, i;
-
-            if (Array.isArray(iterable)) {
-                for (i = 0; i < iterable.length; i++) {
-                    out[iterable[i][0]] = iterable[i][1];
-                }
-                return out;
-            }
-            it = iterable[Symbol.iterator]();
-            for (r = it.next(); !r.done; r = it.next()) {
-                out[r.value[0]] = r.value[1];
-            }
-            return out;
-        });
-
-        define('getOwnPropertyDescriptors', function (o) {
-            var keys = Reflect.ownKeys(Object(o)), out = {}, i, d;
-
-            for (i = 0; i < keys.length; i++) {
-                d = Object.getOwnPropertyDescriptor(o, keys[i]);
-                if (d !== undefined) {
-                    out[keys[i]] = d;
-                }
-            }
-            return out;
-        });
-    }
-},
-{
-    name: 'String padStart, padEnd, trimStart, trimEnd (trimLeft, trimRight)',
-    uses: /\.(?:padStart|padEnd|trimStart|trimEnd|trimLeft|trimRight)\b/,
-    code: function (G) {
-        var SP = String.prototype;
-
-        function define(name, fn) {
-            if (typeof SP[name] !== 'function') {
-                Object.defineProperty(SP, name, { value: fn, writable: true,
-                                                  configurable: true });
-            }
-        }
-
-        function pad(s, n, f, start) {
-            var add;
-
-            n = Math.floor(Number(n)) || 0;
-            f = f === undefined ? ' ' : String(f);
-            if (n <= s.length || f === '') {
-                return s;
-            }
-            add = f.repeat(Math.ceil((n - s.length) / f.length))
-                   .slice(0, n - s.length);
-            return start ? add + s : s + add;
-        }
-
-        define('padStart', function (n, f) {
-            return pad(String(this), n, f, true);
-        });
-        define('padEnd', function (n, f) {
-            return pad(String(this), n, f, false);
-        });
-        define('trimStart', function () {
-            return String(this).replace(/^[\s\uFEFF\xA0]+/, '');
-        });
-        define('trimEnd', function () {
-            return String(this).replace(/[\s\uFEFF\xA0]+$/, '');
-        });
-        /* the names of Annex B, the same functions */
-        define('trimLeft', SP.trimStart);
-        define('trimRight', SP.trimEnd);
     }
 }
 ];
