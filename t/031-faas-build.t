@@ -85,7 +85,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: built-ins of the polyfills (Map, Set, WeakMap, iterators) and of the module (Array.from, Object.entries ...) answer as Node's own; classes, generators, spread lowered
+=== TEST 1: the module's built-ins (Map, Set, WeakMap, iterators, Array.from, Object.entries ...) answer as Node's own in a built bundle; classes, generators, spread lowered
 --- http_config
     faas_functions $TEST_NGINX_COMPAT_DIR;
 --- config
