@@ -8,6 +8,8 @@
 #                   (make compat first: t/compat built with tools/faas-build)
 #   make test-asan  the suite on an AddressSanitizer build of nginx + module
 #   make bench      benchmarks against the peers (bench/)
+#   make soak       the render pool under load while things go wrong
+#                   (bench/soak.sh, bench/SOAK.md)
 
 NGINX_SRC   ?= /usr/share/nginx/src
 NGINX_BIN   ?= /usr/sbin/nginx
@@ -45,7 +47,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat run run-render test \
-        test-asan bench clean
+        test-asan bench soak clean
 
 all: module
 
@@ -156,6 +158,9 @@ test-asan: deps $(ASAN_MODULE) compat
 
 bench: deps module
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
+
+soak: deps module
+	$(MAKE) -C bench soak NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
 
 clean:
 	rm -rf $(BUILD) t/servroot conf/logs conf/functions
