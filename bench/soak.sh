@@ -279,4 +279,6 @@ for scen in $SOAK_SCENARIOS; do
     done
 done
 
+echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RUN/machine"
+
 perl "$SOAK/report.pl" "$RUN" "$OUT_MD"

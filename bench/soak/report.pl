@@ -386,7 +386,6 @@ my $failed = grep { $_->{peer} eq 'faas' && @{ $_->{fails} } } @cells;
 my $machine = slurp("$run/machine");
 my %m = map { /^(\S+) (.*)$/ ? ($1, $2) : () } split /\n/, $machine;
 
-my $load = join ' ', (split ' ', slurp('/proc/loadavg'))[0 .. 2];
 my $md = '';
 $md .= "| " . join(' | ', @head) . " |\n";
 $md .= "|" . join('|', map { '---' } @head) . "|\n";
@@ -400,7 +399,7 @@ print $fh <<"EOF";
 - revision: $m{revision}
 - machine: $m{machine}
 - software: $m{system}
-- load: $m{load}; $load at the end
+- load: $m{load}; $m{load_end} at the end
 - command: `$m{command}`
 
 $md
