@@ -18,7 +18,6 @@
 #include "ngx_faas_vm.h"
 
 
-static void ngx_faas_ctx_cleanup(void *data);
 static ngx_int_t ngx_faas_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_faas_init(ngx_conf_t *cf);
 static ngx_int_t ngx_faas_add_handler(ngx_conf_t *cf,
@@ -139,77 +138,6 @@ ngx_module_t  ngx_faas_module = {
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
-
-
-/*
- * the context lives in a pool cleanup: nginx forgets module contexts on
- * an internal redirect to a named location (error_page 503 = @fallback),
- * and the cleanup is how it is found again, as the realip module does
- */
-
-ngx_faas_ctx_t *
-ngx_faas_ctx_find(ngx_http_request_t *r)
-{
-    ngx_faas_ctx_t      *ctx;
-    ngx_pool_cleanup_t  *cln;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
-    if (ctx) {
-        return ctx;
-    }
-
-    for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_faas_ctx_cleanup) {
-            ctx = cln->data;
-
-            if (ctx->request == r) {
-                ngx_http_set_ctx(r, ctx, ngx_faas_module);
-                return ctx;
-            }
-        }
-    }
-
-    return NULL;
-}
-
-
-ngx_faas_ctx_t *
-ngx_faas_ctx_get(ngx_http_request_t *r)
-{
-    ngx_faas_ctx_t      *ctx;
-    ngx_pool_cleanup_t  *cln;
-
-    ctx = ngx_faas_ctx_find(r);
-    if (ctx) {
-        return ctx;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_faas_ctx_t));
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    ctx = cln->data;
-    ngx_memzero(ctx, sizeof(ngx_faas_ctx_t));
-    ctx->request = r;
-
-    cln->handler = ngx_faas_ctx_cleanup;
-
-    ngx_http_set_ctx(r, ctx, ngx_faas_module);
-
-    return ctx;
-}
-
-
-static void
-ngx_faas_ctx_cleanup(void *data)
-{
-    ngx_faas_ctx_t *ctx = data;
-
-    if (ctx->admitted) {
-        ngx_faas_admit_release(ctx);
-    }
-}
 
 
 static ngx_int_t

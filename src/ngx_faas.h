@@ -187,10 +187,6 @@ typedef struct {
 } ngx_faas_ctx_t;
 
 
-ngx_faas_ctx_t *ngx_faas_ctx_find(ngx_http_request_t *r);
-ngx_faas_ctx_t *ngx_faas_ctx_get(ngx_http_request_t *r);
-
-
 extern ngx_module_t  ngx_faas_module;
 
 

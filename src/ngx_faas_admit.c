@@ -10,6 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_admit.h"
+#include "ngx_faas_ctx.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_response.h"
 #include "ngx_faas_stats.h"
@@ -33,6 +34,7 @@
 
 static ngx_int_t ngx_faas_admit_ticket(ngx_http_request_t *r,
     ngx_faas_ctx_t *ctx);
+static void ngx_faas_admit_release(void *data);
 
 
 char *
@@ -179,8 +181,14 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 {
-    uint64_t          check;
-    ngx_table_elt_t  *h;
+    uint64_t             check;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
 
     h = ngx_list_push(&r->headers_in.headers);
     if (h == NULL) {
@@ -196,8 +204,10 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
         return NGX_ERROR;
     }
 
-    /* released by the context's cleanup (ngx_faas_module.c) */
+    /* released when the request ends */
 
+    cln->handler = ngx_faas_admit_release;
+    cln->data = ctx;
     ctx->admitted = 1;
 
     ngx_str_set(&h->key, NGX_FAAS_ADMIT_HEADER);
@@ -215,9 +225,11 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 
 /* the run time the render worker measured feeds the moving average */
 
-void
-ngx_faas_admit_release(ngx_faas_ctx_t *ctx)
+static void
+ngx_faas_admit_release(void *data)
 {
+    ngx_faas_ctx_t *ctx = data;
+
     uint64_t                 run_time;
     ngx_faas_stats_t        *st;
     ngx_faas_stats_admit_t  *slot;

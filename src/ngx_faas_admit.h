@@ -13,7 +13,6 @@
 
 char *ngx_faas_set_admit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_faas_admit_handler(ngx_http_request_t *r);
-void ngx_faas_admit_release(ngx_faas_ctx_t *ctx);
 
 
 #endif /* _NGX_FAAS_ADMIT_H_INCLUDED_ */

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_ctx.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_response.h"

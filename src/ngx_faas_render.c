@@ -12,6 +12,7 @@
 #include <sys/time.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_ctx.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
 

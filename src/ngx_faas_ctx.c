@@ -1,0 +1,83 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_ctx.h"
+
+
+static void ngx_faas_ctx_cleanup(void *data);
+
+
+/*
+ * the context lives in a pool cleanup: nginx forgets module contexts on
+ * an internal redirect to a named location (error_page 503 = @fallback),
+ * and the cleanup is how it is found again, as the realip module does
+ */
+
+ngx_faas_ctx_t *
+ngx_faas_ctx_find(ngx_http_request_t *r)
+{
+    ngx_faas_ctx_t      *ctx;
+    ngx_pool_cleanup_t  *cln;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_faas_module);
+    if (ctx) {
+        return ctx;
+    }
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_faas_ctx_cleanup) {
+            ctx = cln->data;
+
+            if (ctx->request == r) {
+                ngx_http_set_ctx(r, ctx, ngx_faas_module);
+                return ctx;
+            }
+        }
+    }
+
+    return NULL;
+}
+
+
+ngx_faas_ctx_t *
+ngx_faas_ctx_get(ngx_http_request_t *r)
+{
+    ngx_faas_ctx_t      *ctx;
+    ngx_pool_cleanup_t  *cln;
+
+    ctx = ngx_faas_ctx_find(r);
+    if (ctx) {
+        return ctx;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_faas_ctx_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ctx = cln->data;
+    ngx_memzero(ctx, sizeof(ngx_faas_ctx_t));
+    ctx->request = r;
+
+    cln->handler = ngx_faas_ctx_cleanup;
+
+    ngx_http_set_ctx(r, ctx, ngx_faas_module);
+
+    return ctx;
+}
+
+
+/* only a mark to find the context by: what needs releasing has its own */
+
+static void
+ngx_faas_ctx_cleanup(void *data)
+{
+}
