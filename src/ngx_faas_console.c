@@ -10,7 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_console.h"
-#include "ngx_faas_handler.h"
+#include "ngx_faas_request.h"
 #include "ngx_faas_vm.h"
 
 
@@ -78,7 +78,7 @@ ngx_faas_console_write(duk_context *duk)
     if (call) {
         log = call->request->connection->log;
         name = call->name;
-        id = *ngx_faas_handler_request_id(call);
+        id = *ngx_faas_request_id(call);
 
     } else {
         log = vm->log;

@@ -113,36 +113,6 @@ ngx_faas_handler_run(ngx_http_request_t *r)
 }
 
 
-/*
- * $request_id, made when first asked for: it costs a random number, and
- * most calls never look at it
- */
-
-ngx_str_t *
-ngx_faas_handler_request_id(ngx_faas_call_t *call)
-{
-    ngx_faas_main_conf_t       *fmcf;
-    ngx_http_variable_value_t  *id;
-
-    if (call->request_id.data == NULL) {
-        fmcf = ngx_http_get_module_main_conf(call->request, ngx_faas_module);
-
-        id = ngx_http_get_indexed_variable(call->request,
-                                           fmcf->request_id_index);
-
-        if (id && !id->not_found) {
-            call->request_id.data = id->data;
-            call->request_id.len = id->len;
-
-        } else {
-            ngx_str_set(&call->request_id, "-");
-        }
-    }
-
-    return &call->request_id;
-}
-
-
 /* the body in one piece, also when nginx has written it to a file */
 
 static ngx_int_t

@@ -12,7 +12,6 @@
 
 
 ngx_int_t ngx_faas_handler(ngx_http_request_t *r);
-ngx_str_t *ngx_faas_handler_request_id(ngx_faas_call_t *call);
 
 
 #endif /* _NGX_FAAS_HANDLER_H_INCLUDED_ */

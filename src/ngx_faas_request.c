@@ -10,7 +10,6 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_bson.h"
-#include "ngx_faas_handler.h"
 #include "ngx_faas_request.h"
 #include "ngx_faas_string.h"
 #include "ngx_faas_vm.h"
@@ -98,6 +97,36 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
 
 
 /*
+ * $request_id, made when first asked for: it costs a random number, and
+ * most calls never look at it
+ */
+
+ngx_str_t *
+ngx_faas_request_id(ngx_faas_call_t *call)
+{
+    ngx_faas_main_conf_t       *fmcf;
+    ngx_http_variable_value_t  *id;
+
+    if (call->request_id.data == NULL) {
+        fmcf = ngx_http_get_module_main_conf(call->request, ngx_faas_module);
+
+        id = ngx_http_get_indexed_variable(call->request,
+                                           fmcf->request_id_index);
+
+        if (id && !id->not_found) {
+            call->request_id.data = id->data;
+            call->request_id.len = id->len;
+
+        } else {
+            ngx_str_set(&call->request_id, "-");
+        }
+    }
+
+    return &call->request_id;
+}
+
+
+/*
  * a lazy field of the ctx of the call in progress; a ctx kept past its
  * call has what was read during the call, and undefined for the rest
  */
@@ -143,8 +172,8 @@ ngx_faas_request_get(duk_context *duk)
         break;
 
     case 4:
-        duk_push_lstring(duk, (char *) ngx_faas_handler_request_id(call)->data,
-                         ngx_faas_handler_request_id(call)->len);
+        duk_push_lstring(duk, (char *) ngx_faas_request_id(call)->data,
+                         ngx_faas_request_id(call)->len);
         break;
 
     case 5:

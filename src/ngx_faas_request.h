@@ -13,6 +13,7 @@
 
 void ngx_faas_request_init(duk_context *duk);
 void ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call);
+ngx_str_t *ngx_faas_request_id(ngx_faas_call_t *call);
 
 
 #endif /* _NGX_FAAS_REQUEST_H_INCLUDED_ */
