@@ -12,7 +12,7 @@
 #include "ngx_faas_admit.h"
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_render.h"
-#include "ngx_faas_response.h"
+#include "ngx_faas_output.h"
 #include "ngx_faas_stats.h"
 
 
@@ -144,7 +144,7 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
                                 (uint64_t) (predicted / 1000000) + 1)
                     - value.data;
 
-        if (ngx_faas_response_add_header(r, &retry_after, &value)
+        if (ngx_faas_output_add_header(r, &retry_after, &value)
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -12,7 +12,7 @@
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
-#include "ngx_faas_response.h"
+#include "ngx_faas_output.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_vm.h"
 
@@ -109,7 +109,7 @@ ngx_faas_handler_run(ngx_http_request_t *r)
 
     ngx_faas_handler_log(call);
 
-    return ngx_faas_response_send(call);
+    return ngx_faas_output_send(call);
 }
 
 

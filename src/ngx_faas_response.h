@@ -8,21 +8,11 @@
 #define _NGX_FAAS_RESPONSE_H_INCLUDED_
 
 
-#include <jansson.h>
-
 #include "ngx_faas.h"
 
 
 void ngx_faas_response_init(duk_context *duk);
 void ngx_faas_response_set(duk_context *duk, ngx_faas_call_t *call);
-ngx_int_t ngx_faas_response_send(ngx_faas_call_t *call);
-ngx_uint_t ngx_faas_response_error_status(ngx_faas_error_e error);
-ngx_int_t ngx_faas_response_output(ngx_http_request_t *r, ngx_str_t *type,
-    ngx_str_t *out);
-ngx_int_t ngx_faas_response_add_header(ngx_http_request_t *r, ngx_str_t *name,
-    ngx_str_t *value);
-ngx_int_t ngx_faas_response_text(ngx_http_request_t *r, json_t *json,
-    size_t flags, ngx_str_t *out);
 
 
 #endif /* _NGX_FAAS_RESPONSE_H_INCLUDED_ */

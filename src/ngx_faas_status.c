@@ -10,7 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_render.h"
-#include "ngx_faas_response.h"
+#include "ngx_faas_output.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_status.h"
 
@@ -86,13 +86,13 @@ ngx_faas_status_handler(ngx_http_request_t *r)
         ngx_str_set(&type, "text/plain; version=0.0.4");
         r->headers_out.status = NGX_HTTP_OK;
 
-        return ngx_faas_response_output(r, &type, &out);
+        return ngx_faas_output_body(r, &type, &out);
     }
 
     json = ngx_faas_status_json(st);
 
     if (json == NULL
-        || ngx_faas_response_text(r, json, JSON_COMPACT|JSON_SORT_KEYS
+        || ngx_faas_output_text(r, json, JSON_COMPACT|JSON_SORT_KEYS
                                            |JSON_REAL_PRECISION(6), &out)
            != NGX_OK)
     {
@@ -102,7 +102,7 @@ ngx_faas_status_handler(ngx_http_request_t *r)
     ngx_str_set(&type, "application/json");
     r->headers_out.status = NGX_HTTP_OK;
 
-    return ngx_faas_response_output(r, &type, &out);
+    return ngx_faas_output_body(r, &type, &out);
 }
 
 
