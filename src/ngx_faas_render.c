@@ -9,12 +9,11 @@
 #include <ngx_event.h>
 #include <ngx_http.h>
 
-#include <sys/time.h>
-
 #include "ngx_faas.h"
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
+#include "ngx_faas_watchdog.h"
 
 
 /*
@@ -49,7 +48,6 @@ static ngx_int_t ngx_faas_render_init_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_faas_render_listener(ngx_listening_t *ls);
 static void ngx_faas_render_init_connection(ngx_connection_t *c);
 static void ngx_faas_render_connection_done(void *data);
-static void ngx_faas_render_watchdog_handler(int signo);
 
 
 static ngx_command_t  ngx_faas_core_commands[] = {
@@ -102,37 +100,6 @@ ngx_faas_render_workers(ngx_cycle_t *cycle)
                                                  ngx_faas_core_module);
 
     return fccf ? (ngx_uint_t) fccf->render_workers : 0;
-}
-
-
-ngx_uint_t
-ngx_faas_render_is_worker(void)
-{
-    return ngx_faas_render_worker;
-}
-
-
-/*
- * a render worker is killed when a call runs twice its budget of CPU time:
- * that is native code (a regular expression, say) that Duktape's interrupt
- * cannot reach; the master starts a new worker, the queue moves on
- */
-
-void
-ngx_faas_render_watchdog(ngx_msec_t budget)
-{
-    struct itimerval  it;
-
-    if (!ngx_faas_render_worker) {
-        return;
-    }
-
-    ngx_memzero(&it, sizeof(struct itimerval));
-
-    it.it_value.tv_sec = budget / 1000;
-    it.it_value.tv_usec = (budget % 1000) * 1000;
-
-    (void) setitimer(ITIMER_PROF, &it, NULL);
 }
 
 
@@ -333,7 +300,6 @@ ngx_faas_render_init_process(ngx_cycle_t *cycle)
     ngx_uint_t                i;
     ngx_core_conf_t          *ccf;
     ngx_listening_t          *ls;
-    struct sigaction          sa;
     ngx_faas_stats_worker_t  *w;
 
     n = ngx_faas_render_workers(cycle);
@@ -385,13 +351,7 @@ ngx_faas_render_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    ngx_memzero(&sa, sizeof(struct sigaction));
-    sa.sa_handler = ngx_faas_render_watchdog_handler;
-    sigemptyset(&sa.sa_mask);
-
-    if (sigaction(SIGPROF, &sa, NULL) == -1) {
-        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
-                      "sigaction(SIGPROF) failed");
+    if (ngx_faas_watchdog_init(cycle) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -511,53 +471,4 @@ ngx_faas_render_connection_done(void *data)
     if (!rev->active) {
         (void) ngx_add_event(rev, NGX_READ_EVENT, 0);
     }
-}
-
-
-/* a signal handler: nothing but async-signal-safe calls */
-
-static void
-ngx_faas_render_watchdog_handler(int signo)
-{
-    u_char      line[NGX_MAX_ERROR_STR], *p, digits[NGX_INT_T_LEN];
-    size_t      n;
-    ngx_pid_t   pid;
-    ngx_fd_t    fd;
-
-    static const char  msg[] = ": faas: render worker stuck in native code "
-                               "past twice its faas_timeout, killed by the "
-                               "watchdog; the master starts a new one\n";
-
-    if (ngx_cycle == NULL || ngx_cycle->log == NULL
-        || ngx_cycle->log->file == NULL)
-    {
-        (void) kill(getpid(), SIGKILL);
-        return;
-    }
-
-    fd = ngx_cycle->log->file->fd;
-
-    /* "2026/11/22 03:08:43 [alert] 1234#1234: faas: ..." by hand */
-
-    p = ngx_cpymem(line, ngx_cached_err_log_time.data,
-                   ngx_cached_err_log_time.len);
-    p = ngx_cpymem(p, " [alert] ", 9);
-
-    pid = getpid();
-    n = 0;
-
-    do {
-        digits[n++] = (u_char) ('0' + pid % 10);
-        pid /= 10;
-    } while (pid && n < NGX_INT_T_LEN);
-
-    while (n) {
-        *p++ = digits[--n];
-    }
-
-    p = ngx_cpymem(p, msg, sizeof(msg) - 1);
-
-    (void) write(fd, line, p - line);
-
-    (void) kill(getpid(), SIGKILL);
 }

@@ -12,8 +12,6 @@
 
 
 ngx_uint_t ngx_faas_render_workers(ngx_cycle_t *cycle);
-ngx_uint_t ngx_faas_render_is_worker(void);
-void ngx_faas_render_watchdog(ngx_msec_t budget);
 ngx_int_t ngx_faas_render_post_read(ngx_http_request_t *r);
 
 

@@ -15,12 +15,12 @@
 #include "ngx_faas_collections.h"
 #include "ngx_faas_console.h"
 #include "ngx_faas_promise.h"
-#include "ngx_faas_render.h"
 #include "ngx_faas_request.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_response.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_string.h"
+#include "ngx_faas_watchdog.h"
 
 
 /* each block carries its size, see ngx_faas_vm_alloc() */
@@ -88,11 +88,11 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
 
     start = ngx_faas_vm_now_us();
     ngx_faas_vm_start(vm, call->conf->timeout);
-    ngx_faas_render_watchdog(2 * call->conf->timeout);
+    ngx_faas_watchdog_arm(2 * call->conf->timeout);
 
     rc = duk_safe_call(vm->duk, ngx_faas_vm_call_internal, call, 0, 1);
 
-    ngx_faas_render_watchdog(0);
+    ngx_faas_watchdog_arm(0);
 
     if (rc != DUK_EXEC_SUCCESS) {
         ngx_faas_vm_call_failed(call);

@@ -1,0 +1,120 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include <sys/time.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_watchdog.h"
+
+
+/*
+ * A render worker is killed when a call runs twice its budget of CPU time:
+ * that is native code (a regular expression, say) that Duktape's interrupt
+ * cannot reach; the master starts a new worker, the queue moves on. Only
+ * render workers have it: a front worker killed would drop every
+ * connection it holds.
+ */
+
+
+static void ngx_faas_watchdog_handler(int signo);
+
+
+static ngx_uint_t  ngx_faas_watchdog_on;
+
+
+/* in a render worker's init_process */
+
+ngx_int_t
+ngx_faas_watchdog_init(ngx_cycle_t *cycle)
+{
+    struct sigaction  sa;
+
+    ngx_memzero(&sa, sizeof(struct sigaction));
+    sa.sa_handler = ngx_faas_watchdog_handler;
+    sigemptyset(&sa.sa_mask);
+
+    if (sigaction(SIGPROF, &sa, NULL) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                      "sigaction(SIGPROF) failed");
+        return NGX_ERROR;
+    }
+
+    ngx_faas_watchdog_on = 1;
+
+    return NGX_OK;
+}
+
+
+/* around every call: budget 0 disarms it */
+
+void
+ngx_faas_watchdog_arm(ngx_msec_t budget)
+{
+    struct itimerval  it;
+
+    if (!ngx_faas_watchdog_on) {
+        return;
+    }
+
+    ngx_memzero(&it, sizeof(struct itimerval));
+
+    it.it_value.tv_sec = budget / 1000;
+    it.it_value.tv_usec = (budget % 1000) * 1000;
+
+    (void) setitimer(ITIMER_PROF, &it, NULL);
+}
+
+
+/* a signal handler: nothing but async-signal-safe calls */
+
+static void
+ngx_faas_watchdog_handler(int signo)
+{
+    u_char      line[NGX_MAX_ERROR_STR], *p, digits[NGX_INT_T_LEN];
+    size_t      n;
+    ngx_pid_t   pid;
+    ngx_fd_t    fd;
+
+    static const char  msg[] = ": faas: render worker stuck in native code "
+                               "past twice its faas_timeout, killed by the "
+                               "watchdog; the master starts a new one\n";
+
+    if (ngx_cycle == NULL || ngx_cycle->log == NULL
+        || ngx_cycle->log->file == NULL)
+    {
+        (void) kill(getpid(), SIGKILL);
+        return;
+    }
+
+    fd = ngx_cycle->log->file->fd;
+
+    /* "2026/11/22 03:08:43 [alert] 1234#1234: faas: ..." by hand */
+
+    p = ngx_cpymem(line, ngx_cached_err_log_time.data,
+                   ngx_cached_err_log_time.len);
+    p = ngx_cpymem(p, " [alert] ", 9);
+
+    pid = getpid();
+    n = 0;
+
+    do {
+        digits[n++] = (u_char) ('0' + pid % 10);
+        pid /= 10;
+    } while (pid && n < NGX_INT_T_LEN);
+
+    while (n) {
+        *p++ = digits[--n];
+    }
+
+    p = ngx_cpymem(p, msg, sizeof(msg) - 1);
+
+    (void) write(fd, line, p - line);
+
+    (void) kill(getpid(), SIGKILL);
+}
