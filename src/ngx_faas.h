@@ -187,6 +187,19 @@ typedef struct {
 } ngx_faas_ctx_t;
 
 
+/* microseconds; ngx_current_msec is not updated while JavaScript runs */
+
+static ngx_inline uint64_t
+ngx_faas_now_us(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+
 extern ngx_module_t  ngx_faas_module;
 
 

@@ -14,6 +14,7 @@
 #include "ngx_faas_render.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_stats.h"
+#include "ngx_faas_ticket.h"
 
 
 /*
@@ -27,9 +28,6 @@
  * waiting the prediction is at most the budget, so a quiet pool always
  * admits, and admitting again refreshes the average.
  */
-
-
-#define NGX_FAAS_ADMIT_HEADER  "X-Faas-Ticket"
 
 
 static ngx_int_t ngx_faas_admit_ticket(ngx_http_request_t *r,
@@ -200,7 +198,12 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
         return NGX_ERROR;
     }
 
-    if (ngx_faas_stats_ticket_take(&ctx->ticket, &check) != NGX_OK) {
+    h->lowcase_key = ngx_pnalloc(r->pool, sizeof(NGX_FAAS_TICKET_HEADER) - 1);
+    if (h->lowcase_key == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_faas_ticket_take(&ctx->ticket, &check) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -210,10 +213,10 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
     cln->data = ctx;
     ctx->admitted = 1;
 
-    ngx_str_set(&h->key, NGX_FAAS_ADMIT_HEADER);
+    ngx_str_set(&h->key, NGX_FAAS_TICKET_HEADER);
     h->value.len = ngx_sprintf(h->value.data, "%xL-%xL", ctx->ticket, check)
                    - h->value.data;
-    h->lowcase_key = (u_char *) "x-faas-ticket";
+    ngx_strlow(h->lowcase_key, h->key.data, h->key.len);
     h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
 #if (nginx_version >= 1023000)
     h->next = NULL;
@@ -236,7 +239,7 @@ ngx_faas_admit_release(void *data)
 
     st = ngx_faas_stats_get();
 
-    if (ngx_faas_stats_ticket_release(ctx->ticket, &run_time) != NGX_OK) {
+    if (ngx_faas_ticket_release(ctx->ticket, &run_time) != NGX_OK) {
         return;
     }
 

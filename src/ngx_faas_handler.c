@@ -13,7 +13,7 @@
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_output.h"
-#include "ngx_faas_stats.h"
+#include "ngx_faas_ticket.h"
 #include "ngx_faas_vm.h"
 
 
@@ -104,7 +104,7 @@ ngx_faas_handler_run(ngx_http_request_t *r)
     /* the front reads the run time when its answer arrives: before that */
 
     if (ctx->claimed) {
-        ngx_faas_stats_ticket_finish(ctx->ticket, call->run_time);
+        ngx_faas_ticket_finish(ctx->ticket, call->run_time);
     }
 
     ngx_faas_handler_log(call);

@@ -13,6 +13,7 @@
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
+#include "ngx_faas_ticket.h"
 #include "ngx_faas_watchdog.h"
 
 
@@ -30,9 +31,6 @@
  * clone, which ngx_event_process_init() skips. The listener must not
  * really be reuseport: all render workers share its one queue.
  */
-
-
-#define NGX_FAAS_TICKET_HEADER  "x-faas-ticket"
 
 
 typedef struct {
@@ -145,8 +143,9 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
         }
 
         if (h[i].key.len != sizeof(NGX_FAAS_TICKET_HEADER) - 1
-            || ngx_strncmp(h[i].lowcase_key, NGX_FAAS_TICKET_HEADER,
-                           h[i].key.len)
+            || ngx_strncasecmp(h[i].lowcase_key,
+                               (u_char *) NGX_FAAS_TICKET_HEADER,
+                               h[i].key.len)
                != 0)
         {
             continue;
@@ -167,7 +166,7 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        rc = ngx_faas_stats_ticket_start(seq, check, &ctx->queue_time);
+        rc = ngx_faas_ticket_start(seq, check, &ctx->queue_time);
 
         if (rc == NGX_OK) {
             ctx->ticket = seq;

@@ -74,11 +74,6 @@ ngx_faas_stats_worker_t *ngx_faas_stats_worker(void);
 void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset);
 void ngx_faas_stats_percentiles(ngx_faas_stats_function_t *f, double *p50,
     double *p99);
-ngx_int_t ngx_faas_stats_ticket_take(uint64_t *seq, uint64_t *check);
-ngx_int_t ngx_faas_stats_ticket_start(uint64_t seq, uint64_t check,
-    ngx_msec_int_t *queue_us);
-void ngx_faas_stats_ticket_finish(uint64_t seq, uint64_t run_time);
-ngx_int_t ngx_faas_stats_ticket_release(uint64_t seq, uint64_t *run_time);
 
 
 #endif /* _NGX_FAAS_STATS_H_INCLUDED_ */

@@ -86,7 +86,7 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
     vm->calls++;
     vm->call = call;
 
-    start = ngx_faas_vm_now_us();
+    start = ngx_faas_now_us();
     ngx_faas_vm_start(vm, call->conf->timeout);
     ngx_faas_watchdog_arm(2 * call->conf->timeout);
 
@@ -103,7 +103,7 @@ ngx_faas_vm_call(ngx_faas_call_t *call)
     vm->deadline = 0;
     vm->call = NULL;
     vm->ctx = NULL;
-    call->run_time = ngx_faas_vm_now_us() - start;
+    call->run_time = ngx_faas_now_us() - start;
 
     /* a heap stopped mid-way may hold broken state: rebuilt on next use */
 
@@ -238,19 +238,6 @@ ngx_faas_vm_from(duk_context *duk)
 }
 
 
-/* microseconds; ngx_current_msec is not updated while JavaScript runs */
-
-uint64_t
-ngx_faas_vm_now_us(void)
-{
-    struct timespec  ts;
-
-    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-
-    return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-
 /*
  * Duktape calls this from its bytecode executor every few hundred thousand
  * instructions (DUK_USE_EXEC_TIMEOUT_CHECK, see config); once over the
@@ -271,7 +258,7 @@ ngx_faas_vm_exec_timeout_check(void *udata)
         return 1;
     }
 
-    if (ngx_faas_vm_now_us() >= vm->deadline) {
+    if (ngx_faas_now_us() >= vm->deadline) {
         vm->timed_out = 1;
         return 1;
     }
@@ -427,7 +414,7 @@ ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget)
 {
     vm->timed_out = 0;
     vm->alloc_failed = 0;
-    vm->deadline = ngx_faas_vm_now_us() + (uint64_t) budget * 1000;
+    vm->deadline = ngx_faas_now_us() + (uint64_t) budget * 1000;
 }
 
 

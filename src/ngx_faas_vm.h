@@ -20,7 +20,6 @@ ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
 ngx_int_t ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx);
 void ngx_faas_vm_module_added(duk_context *duk);
 void ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules);
-uint64_t ngx_faas_vm_now_us(void);
 ngx_int_t ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     ngx_str_t *s);
 duk_bool_t ngx_faas_vm_exec_timeout_check(void *udata);
