@@ -31,6 +31,8 @@ static char *ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_faas_init_process(ngx_cycle_t *cycle);
 static void ngx_faas_exit_process(ngx_cycle_t *cycle);
+static void *ngx_faas_core_create_conf(ngx_cycle_t *cycle);
+static char *ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf);
 
 
 static ngx_command_t  ngx_faas_commands[] = {
@@ -135,6 +137,42 @@ ngx_module_t  ngx_faas_module = {
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     ngx_faas_exit_process,                 /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_command_t  ngx_faas_core_commands[] = {
+
+    { ngx_string("faas_render_workers"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      0,
+      offsetof(ngx_faas_core_conf_t, render_workers),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_core_module_t  ngx_faas_core_module_ctx = {
+    ngx_string("faas"),
+    ngx_faas_core_create_conf,
+    ngx_faas_core_init_conf
+};
+
+
+ngx_module_t  ngx_faas_core_module = {
+    NGX_MODULE_V1,
+    &ngx_faas_core_module_ctx,             /* module context */
+    ngx_faas_core_commands,                /* module directives */
+    NGX_CORE_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_faas_render_init_process,          /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -378,4 +416,51 @@ ngx_faas_exit_process(ngx_cycle_t *cycle)
     for (i = 0; i < fmcf->apps.nelts; i++) {
         ngx_faas_vm_destroy(app[i]);
     }
+}
+
+
+static void *
+ngx_faas_core_create_conf(ngx_cycle_t *cycle)
+{
+    ngx_faas_core_conf_t  *fccf;
+
+    fccf = ngx_pcalloc(cycle->pool, sizeof(ngx_faas_core_conf_t));
+    if (fccf == NULL) {
+        return NULL;
+    }
+
+    fccf->render_workers = NGX_CONF_UNSET;
+
+    return fccf;
+}
+
+
+static char *
+ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf)
+{
+    ngx_faas_core_conf_t *fccf = conf;
+
+    ngx_core_conf_t  *ccf;
+
+    ngx_conf_init_value(fccf->render_workers, 0);
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    /* a negative number is refused by ngx_conf_set_num_slot() already */
+
+    if (fccf->render_workers > 0
+        && fccf->render_workers >= ccf->worker_processes)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"faas_render_workers %i\" leaves no front worker: "
+                      "\"worker_processes\" is %i, it must be larger",
+                      fccf->render_workers, ccf->worker_processes);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_faas_render_check_listeners(cycle, fccf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }

@@ -87,6 +87,12 @@ typedef struct {
 } ngx_faas_srv_conf_t;
 
 
+/* of ngx_faas_core_module, the render pool */
+typedef struct {
+    ngx_int_t                  render_workers;
+} ngx_faas_core_conf_t;
+
+
 typedef struct {
     ngx_str_t                  name;
     ngx_http_complex_value_t   value;
@@ -201,6 +207,7 @@ ngx_faas_now_us(void)
 
 
 extern ngx_module_t  ngx_faas_module;
+extern ngx_module_t  ngx_faas_core_module;
 
 
 #endif /* _NGX_FAAS_H_INCLUDED_ */
