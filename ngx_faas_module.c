@@ -10,6 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_admit.h"
+#include "ngx_faas_call.h"
 #include "ngx_faas_directive.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
@@ -391,7 +392,7 @@ ngx_faas_init_process(ngx_cycle_t *cycle)
     for (i = 0; i < fmcf->apps.nelts; i++) {
         if (app[i]->preload.nelts) {
             /* a failed preload is logged; the function loads lazily later */
-            (void) ngx_faas_vm_preload(app[i], cycle->log);
+            (void) ngx_faas_call_preload(app[i], cycle->log);
         }
     }
 

@@ -12,7 +12,7 @@
 #include "ngx_faas_directive.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
-#include "ngx_faas_vm.h"
+#include "ngx_faas_call.h"
 
 
 static ngx_int_t ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
@@ -425,7 +425,7 @@ ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf)
 
         /* nginx -t fails here on a missing function or a syntax error */
 
-        if (ngx_faas_vm_check(app, &name[i], cf->log) != NGX_OK) {
+        if (ngx_faas_call_check(app, &name[i], cf->log) != NGX_OK) {
             return NGX_ERROR;
         }
 

@@ -9,12 +9,12 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_call.h"
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_ticket.h"
-#include "ngx_faas_vm.h"
 
 
 static void ngx_faas_handler_body(ngx_http_request_t *r);
@@ -98,7 +98,7 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
 
     } else {
-        ngx_faas_vm_call(call);
+        ngx_faas_call_run(call);
     }
 
     /* the front reads the run time when its answer arrives: before that */

@@ -12,7 +12,6 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_stats.h"
-#include "ngx_faas_vm.h"
 
 
 /* run-time histogram: bucket b holds runs up to 10us * 1.25^b (~13 s) */
@@ -107,10 +106,9 @@ ngx_faas_stats_worker(void)
 /* after every call: counters of the function and of this worker */
 
 void
-ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset)
+ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
+    size_t heap_bytes, ngx_uint_t modules)
 {
-    size_t                      bytes;
-    ngx_uint_t                  modules;
     ngx_faas_stats_worker_t    *w;
     ngx_faas_stats_function_t  *f;
 
@@ -122,8 +120,7 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset)
 
     if (w) {
         (void) ngx_atomic_fetch_add(&w->requests, 1);
-        ngx_faas_vm_totals(&bytes, &modules);
-        w->heap_bytes = bytes;
+        w->heap_bytes = heap_bytes;
         w->modules = modules;
     }
 

@@ -71,7 +71,8 @@ typedef struct {
 ngx_int_t ngx_faas_stats_add_zone(ngx_conf_t *cf);
 ngx_faas_stats_t *ngx_faas_stats_get(void);
 ngx_faas_stats_worker_t *ngx_faas_stats_worker(void);
-void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset);
+void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
+    size_t heap_bytes, ngx_uint_t modules);
 void ngx_faas_stats_percentiles(ngx_faas_stats_function_t *f, double *p50,
     double *p99);
 

@@ -11,16 +11,6 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_vm.h"
-#include "ngx_faas_builtins.h"
-#include "ngx_faas_collections.h"
-#include "ngx_faas_console.h"
-#include "ngx_faas_promise.h"
-#include "ngx_faas_request.h"
-#include "ngx_faas_require.h"
-#include "ngx_faas_response.h"
-#include "ngx_faas_stats.h"
-#include "ngx_faas_string.h"
-#include "ngx_faas_watchdog.h"
 
 
 /* each block carries its size, see ngx_faas_vm_alloc() */
@@ -33,19 +23,14 @@
 #define NGX_FAAS_VM_STACK_RESERVE  (256 * 1024)
 
 
+typedef struct {
+    ngx_faas_vm_t             *vm;
+    ngx_faas_vm_init_pt        init;
+} ngx_faas_vm_init_t;
+
+
 static void ngx_faas_vm_stack_bounds(void);
-static ngx_faas_vm_t *ngx_faas_vm_get(ngx_faas_app_t *app);
-static ngx_faas_vm_t *ngx_faas_vm_create(ngx_faas_app_t *app);
 static duk_ret_t ngx_faas_vm_init_heap(duk_context *duk, void *data);
-static void ngx_faas_vm_free(ngx_faas_vm_t *vm);
-static void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget);
-static duk_ret_t ngx_faas_vm_call_internal(duk_context *duk, void *data);
-static ngx_int_t ngx_faas_vm_push_handler(duk_context *duk,
-    ngx_faas_vm_t *vm, ngx_str_t *name);
-static void ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm);
-static void ngx_faas_vm_call_failed(ngx_faas_call_t *call);
-static duk_ret_t ngx_faas_vm_preload_internal(duk_context *duk, void *data);
-static duk_ret_t ngx_faas_vm_check_internal(duk_context *duk, void *data);
 static void *ngx_faas_vm_alloc(void *udata, duk_size_t size);
 static void *ngx_faas_vm_realloc(void *udata, void *ptr, duk_size_t size);
 static void ngx_faas_vm_release(void *udata, void *ptr);
@@ -59,146 +44,6 @@ static ngx_uint_t  ngx_faas_vm_modules;
 
 /* the lowest address of this process's main stack */
 static u_char     *ngx_faas_vm_stack_low;
-
-
-void
-ngx_faas_vm_call(ngx_faas_call_t *call)
-{
-    duk_int_t        rc;
-    uint64_t         start;
-    ngx_uint_t       reset;
-    ngx_faas_vm_t   *vm;
-    ngx_faas_app_t  *app;
-
-    app = call->conf->app;
-
-    /* faas_debug: a fresh heap per call, so the code is read anew */
-
-    vm = call->conf->debug ? ngx_faas_vm_create(app) : ngx_faas_vm_get(app);
-
-    if (vm == NULL) {
-        call->error = NGX_FAAS_INTERNAL;
-        ngx_str_set(&call->message, "cannot create a heap");
-        return;
-    }
-
-    call->vm = vm;
-    vm->calls++;
-    vm->call = call;
-
-    start = ngx_faas_now_us();
-    ngx_faas_vm_start(vm, call->conf->timeout);
-    ngx_faas_watchdog_arm(2 * call->conf->timeout);
-
-    rc = duk_safe_call(vm->duk, ngx_faas_vm_call_internal, call, 0, 1);
-
-    ngx_faas_watchdog_arm(0);
-
-    if (rc != DUK_EXEC_SUCCESS) {
-        ngx_faas_vm_call_failed(call);
-    }
-
-    duk_pop(vm->duk);
-
-    vm->deadline = 0;
-    vm->call = NULL;
-    vm->ctx = NULL;
-    call->run_time = ngx_faas_now_us() - start;
-
-    /* a heap stopped mid-way may hold broken state: rebuilt on next use */
-
-    reset = !call->conf->debug
-            && (call->error == NGX_FAAS_TIMEOUT
-                || call->error == NGX_FAAS_MEMORY);
-
-    ngx_faas_stats_call(call, reset);
-
-    if (call->conf->debug) {
-        ngx_faas_vm_free(vm);
-
-    } else if (reset) {
-        ngx_log_error(NGX_LOG_NOTICE, call->request->connection->log, 0,
-                      "faas: heap of \"%V\" reset", &app->root);
-        ngx_faas_vm_destroy(app);
-    }
-
-    call->vm = NULL;
-}
-
-
-ngx_int_t
-ngx_faas_vm_preload(ngx_faas_app_t *app, ngx_log_t *log)
-{
-    ngx_str_t      *name;
-    ngx_uint_t      i;
-    ngx_faas_vm_t  *vm;
-
-    name = app->preload.elts;
-
-    for (i = 0; i < app->preload.nelts; i++) {
-
-        vm = ngx_faas_vm_get(app);
-        if (vm == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_faas_vm_start(vm, app->preload_timeout);
-
-        if (duk_safe_call(vm->duk, ngx_faas_vm_preload_internal, &name[i],
-                          0, 1)
-            != DUK_EXEC_SUCCESS)
-        {
-            ngx_log_error(NGX_LOG_ERR, log, 0,
-                          "faas: preloading \"%V\" failed: %s",
-                          &name[i], duk_safe_to_string(vm->duk, -1));
-        }
-
-        duk_pop(vm->duk);
-        vm->deadline = 0;
-
-        if (vm->timed_out || vm->alloc_failed) {
-            ngx_faas_vm_destroy(app);
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/* nginx -t: the function exists and compiles; nothing is run */
-
-ngx_int_t
-ngx_faas_vm_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
-{
-    ngx_int_t       rc;
-    ngx_faas_vm_t  *vm;
-
-    vm = ngx_faas_vm_create(app);
-    if (vm == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = NGX_OK;
-
-    if (duk_safe_call(vm->duk, ngx_faas_vm_check_internal, name, 0, 1)
-        != DUK_EXEC_SUCCESS)
-    {
-        ngx_log_error(NGX_LOG_EMERG, log, 0, "faas_preload \"%V\": %s",
-                      name, duk_safe_to_string(vm->duk, -1));
-        rc = NGX_ERROR;
-
-    } else if (!duk_to_boolean(vm->duk, -1)) {
-        ngx_log_error(NGX_LOG_EMERG, log, 0,
-                      "faas_preload \"%V\": no such function in \"%V\"",
-                      name, &app->root);
-        rc = NGX_ERROR;
-    }
-
-    duk_pop(vm->duk);
-    ngx_faas_vm_free(vm);
-
-    return rc;
-}
 
 
 void
@@ -314,21 +159,16 @@ ngx_faas_vm_stack_bounds(void)
 }
 
 
-static ngx_faas_vm_t *
-ngx_faas_vm_get(ngx_faas_app_t *app)
+/*
+ * a heap with the allocator of its app's cap; init, run in a protected
+ * call, adds what the layers above put into every heap
+ */
+
+ngx_faas_vm_t *
+ngx_faas_vm_create(ngx_faas_app_t *app, ngx_faas_vm_init_pt init)
 {
-    if (app->vm == NULL) {
-        app->vm = ngx_faas_vm_create(app);
-    }
-
-    return app->vm;
-}
-
-
-static ngx_faas_vm_t *
-ngx_faas_vm_create(ngx_faas_app_t *app)
-{
-    ngx_faas_vm_t  *vm;
+    ngx_faas_vm_t       *vm;
+    ngx_faas_vm_init_t   vi;
 
     vm = ngx_calloc(sizeof(ngx_faas_vm_t), ngx_cycle->log);
     if (vm == NULL) {
@@ -349,7 +189,10 @@ ngx_faas_vm_create(ngx_faas_app_t *app)
         return NULL;
     }
 
-    if (duk_safe_call(vm->duk, ngx_faas_vm_init_heap, vm, 0, 1)
+    vi.vm = vm;
+    vi.init = init;
+
+    if (duk_safe_call(vm->duk, ngx_faas_vm_init_heap, &vi, 0, 1)
         != DUK_EXEC_SUCCESS)
     {
         ngx_log_error(NGX_LOG_ALERT, vm->log, 0,
@@ -372,7 +215,11 @@ ngx_faas_vm_create(ngx_faas_app_t *app)
 static duk_ret_t
 ngx_faas_vm_init_heap(duk_context *duk, void *data)
 {
-    ngx_faas_vm_t  *vm = data;
+    ngx_faas_vm_init_t *vi = data;
+
+    ngx_faas_vm_t  *vm;
+
+    vm = vi->vm;
 
     duk_get_global_literal(duk, "Object");
     duk_get_prop_literal(duk, -1, "prototype");
@@ -382,20 +229,13 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
     vm->array_proto = duk_get_heapptr(duk, -1);
     duk_pop_n(duk, 4);
 
-    ngx_faas_builtins_init(duk);
-    ngx_faas_console_init(duk);
-    ngx_faas_collections_init(duk);
-    ngx_faas_string_init(duk);
-    ngx_faas_promise_init(duk);
-    ngx_faas_response_init(duk);
-    ngx_faas_request_init(duk);
-    ngx_faas_require_init(duk, &vm->app->root);
+    vi->init(duk, vm->app);
 
     return 0;
 }
 
 
-static void
+void
 ngx_faas_vm_free(ngx_faas_vm_t *vm)
 {
     ngx_faas_vm_start(vm, NGX_FAAS_VM_DESTROY_BUDGET);
@@ -409,82 +249,12 @@ ngx_faas_vm_free(ngx_faas_vm_t *vm)
 }
 
 
-static void
+void
 ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget)
 {
     vm->timed_out = 0;
     vm->alloc_failed = 0;
     vm->deadline = ngx_faas_now_us() + (uint64_t) budget * 1000;
-}
-
-
-/* runs inside duk_safe_call(): anything may throw */
-
-static duk_ret_t
-ngx_faas_vm_call_internal(duk_context *duk, void *data)
-{
-    ngx_faas_call_t  *call = data;
-
-    call->stage = NGX_FAAS_STAGE_LOAD;
-
-    if (ngx_faas_vm_push_handler(duk, call->vm, &call->name) != NGX_OK) {
-        call->error = NGX_FAAS_NOT_FOUND;
-        return 0;
-    }
-
-    /* stack: [ handler ] */
-
-    call->stage = NGX_FAAS_STAGE_CTX;
-    ngx_faas_request_push(duk, call);
-
-    /* stack: [ handler ctx ] */
-
-    call->stage = NGX_FAAS_STAGE_RUN;
-    duk_call(duk, 1);
-
-    /* stack: [ result ] */
-
-    ngx_faas_vm_settle(duk, call->vm);
-
-    call->stage = NGX_FAAS_STAGE_RESULT;
-    ngx_faas_response_set(duk, call);
-
-    return 0;
-}
-
-
-/*
- * the handler of a function; the stash keeps every handler found alive,
- * so a heap pointer to it stays valid for the life of the heap
- */
-
-static ngx_int_t
-ngx_faas_vm_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
-    ngx_str_t *name)
-{
-    ngx_faas_vm_handler_t  *h;
-
-    h = &vm->handlers[(name->len + name->data[0] + name->data[name->len - 1])
-                      % NGX_FAAS_VM_HANDLERS];
-
-    if (h->handler && h->len == name->len
-        && ngx_memcmp(h->name, name->data, name->len) == 0)
-    {
-        duk_push_heapptr(duk, h->handler);
-        return NGX_OK;
-    }
-
-    if (ngx_faas_require_function(duk, name) != NGX_OK) {
-        return NGX_DECLINED;
-    }
-
-    if (name->len <= NGX_FAAS_VM_HANDLER_NAME) {
-        h->handler = duk_get_heapptr(duk, -1);
-        h->len = name->len;
-        ngx_memcpy(h->name, name->data, name->len);
-    }
-
-    return NGX_OK;
 }
 
 
@@ -510,128 +280,6 @@ ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx)
 }
 
 
-/*
- * runs every pending job, then replaces a promise (or a thenable) on the
- * stack top by its value, or throws its reason; the job queue is drained
- * at the end of every call, so it can only hold jobs when one was queued
- * since the last time it was drained
- */
-
-static void
-ngx_faas_vm_settle(duk_context *duk, ngx_faas_vm_t *vm)
-{
-    ngx_uint_t  promise;
-
-    promise = 0;
-
-    if (duk_is_object(duk, -1) && !duk_is_function(duk, -1)) {
-
-        if (!ngx_faas_vm_plain(duk, -1)
-            && ngx_faas_promise_is_promise(duk, -1))
-        {
-            promise = 1;
-
-        } else {
-            duk_get_prop_literal(duk, -1, "then");
-
-            if (duk_is_callable(duk, -1)) {
-                duk_pop(duk);
-                ngx_faas_promise_resolve(duk, -1);
-                promise = 1;
-
-            } else {
-                duk_pop(duk);
-            }
-        }
-    }
-
-    if (ngx_faas_promise_queued() != vm->jobs_seen) {
-        (void) ngx_faas_promise_run_jobs(duk, &vm->timed_out);
-
-        if (vm->timed_out) {
-            (void) duk_range_error(duk, "timeout");
-        }
-
-        vm->jobs_seen = ngx_faas_promise_queued();
-    }
-
-    if (!promise) {
-        return;
-    }
-
-    switch (ngx_faas_promise_state(duk, -1)) {
-
-    case NGX_FAAS_PROMISE_FULFILLED:
-        /* stack: [ promise value ] */
-        duk_remove(duk, -2);
-        return;
-
-    case NGX_FAAS_PROMISE_REJECTED:
-        /* stack: [ promise reason ] */
-        (void) duk_throw(duk);
-        return;
-
-    default:
-        (void) duk_error(duk, DUK_ERR_ERROR,
-                         "the promise of the function never settled");
-    }
-}
-
-
-static void
-ngx_faas_vm_call_failed(ngx_faas_call_t *call)
-{
-    duk_context    *duk;
-    ngx_pool_t     *pool;
-    ngx_faas_vm_t  *vm;
-
-    vm = call->vm;
-    duk = vm->duk;
-    pool = call->request->pool;
-
-    if (vm->timed_out) {
-        call->error = NGX_FAAS_TIMEOUT;
-
-    } else if (vm->alloc_failed) {
-        call->error = NGX_FAAS_MEMORY;
-
-    } else {
-        switch (call->stage) {
-
-        case NGX_FAAS_STAGE_LOAD:
-            call->error = NGX_FAAS_LOAD_ERROR;
-            break;
-
-        case NGX_FAAS_STAGE_BODY:
-            call->error = NGX_FAAS_BAD_BODY;
-            break;
-
-        case NGX_FAAS_STAGE_RUN:
-            call->error = NGX_FAAS_EXCEPTION;
-            break;
-
-        case NGX_FAAS_STAGE_RESULT:
-            call->error = NGX_FAAS_BAD_RESULT;
-            break;
-
-        default:
-            call->error = NGX_FAAS_INTERNAL;
-        }
-    }
-
-    /* stack: [ error ] */
-
-    duk_dup(duk, -1);
-    (void) ngx_faas_vm_string(duk, -1, pool, &call->message);
-    duk_pop(duk);
-
-    duk_dup(duk, -1);
-    (void) duk_safe_to_stacktrace(duk, -1);
-    (void) ngx_faas_vm_string(duk, -1, pool, &call->stack);
-    duk_pop(duk);
-}
-
-
 ngx_int_t
 ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     ngx_str_t *s)
@@ -651,30 +299,6 @@ ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     s->len = len;
 
     return NGX_OK;
-}
-
-
-static duk_ret_t
-ngx_faas_vm_preload_internal(duk_context *duk, void *data)
-{
-    ngx_str_t  *name = data;
-
-    if (ngx_faas_require_function(duk, name) != NGX_OK) {
-        (void) duk_error(duk, DUK_ERR_ERROR, "no such function");
-    }
-
-    return 0;
-}
-
-
-static duk_ret_t
-ngx_faas_vm_check_internal(duk_context *duk, void *data)
-{
-    ngx_str_t  *name = data;
-
-    duk_push_boolean(duk, ngx_faas_require_check(duk, name) == NGX_OK);
-
-    return 1;
 }
 
 

@@ -11,11 +11,15 @@
 #include "ngx_faas.h"
 
 
-void ngx_faas_vm_call(ngx_faas_call_t *call);
-ngx_int_t ngx_faas_vm_preload(ngx_faas_app_t *app, ngx_log_t *log);
-ngx_int_t ngx_faas_vm_check(ngx_faas_app_t *app, ngx_str_t *name,
-    ngx_log_t *log);
+/* adds the globals of every heap; runs in a protected call, may throw */
+typedef void (*ngx_faas_vm_init_pt)(duk_context *duk, ngx_faas_app_t *app);
+
+
+ngx_faas_vm_t *ngx_faas_vm_create(ngx_faas_app_t *app,
+    ngx_faas_vm_init_pt init);
+void ngx_faas_vm_free(ngx_faas_vm_t *vm);
 void ngx_faas_vm_destroy(ngx_faas_app_t *app);
+void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget);
 ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
 ngx_int_t ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx);
 void ngx_faas_vm_module_added(duk_context *duk);

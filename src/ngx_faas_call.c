@@ -1,0 +1,424 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_builtins.h"
+#include "ngx_faas_call.h"
+#include "ngx_faas_collections.h"
+#include "ngx_faas_console.h"
+#include "ngx_faas_promise.h"
+#include "ngx_faas_request.h"
+#include "ngx_faas_require.h"
+#include "ngx_faas_response.h"
+#include "ngx_faas_stats.h"
+#include "ngx_faas_string.h"
+#include "ngx_faas_vm.h"
+#include "ngx_faas_watchdog.h"
+
+
+static ngx_faas_vm_t *ngx_faas_call_heap(ngx_faas_app_t *app);
+static void ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app);
+static duk_ret_t ngx_faas_call_internal(duk_context *duk, void *data);
+static ngx_int_t ngx_faas_call_push_handler(duk_context *duk,
+    ngx_faas_vm_t *vm, ngx_str_t *name);
+static void ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm);
+static void ngx_faas_call_failed(ngx_faas_call_t *call);
+static duk_ret_t ngx_faas_call_preload_internal(duk_context *duk, void *data);
+static duk_ret_t ngx_faas_call_check_internal(duk_context *duk, void *data);
+
+
+void
+ngx_faas_call_run(ngx_faas_call_t *call)
+{
+    size_t           bytes;
+    duk_int_t        rc;
+    uint64_t         start;
+    ngx_uint_t       reset, modules;
+    ngx_faas_vm_t   *vm;
+    ngx_faas_app_t  *app;
+
+    app = call->conf->app;
+
+    /* faas_debug: a fresh heap per call, so the code is read anew */
+
+    if (call->conf->debug) {
+        vm = ngx_faas_vm_create(app, ngx_faas_call_init_heap);
+
+    } else {
+        vm = ngx_faas_call_heap(app);
+    }
+
+    if (vm == NULL) {
+        call->error = NGX_FAAS_INTERNAL;
+        ngx_str_set(&call->message, "cannot create a heap");
+        return;
+    }
+
+    call->vm = vm;
+    vm->calls++;
+    vm->call = call;
+
+    start = ngx_faas_now_us();
+    ngx_faas_vm_start(vm, call->conf->timeout);
+    ngx_faas_watchdog_arm(2 * call->conf->timeout);
+
+    rc = duk_safe_call(vm->duk, ngx_faas_call_internal, call, 0, 1);
+
+    ngx_faas_watchdog_arm(0);
+
+    if (rc != DUK_EXEC_SUCCESS) {
+        ngx_faas_call_failed(call);
+    }
+
+    duk_pop(vm->duk);
+
+    vm->deadline = 0;
+    vm->call = NULL;
+    vm->ctx = NULL;
+    call->run_time = ngx_faas_now_us() - start;
+
+    /* a heap stopped mid-way may hold broken state: rebuilt on next use */
+
+    reset = !call->conf->debug
+            && (call->error == NGX_FAAS_TIMEOUT
+                || call->error == NGX_FAAS_MEMORY);
+
+    ngx_faas_vm_totals(&bytes, &modules);
+    ngx_faas_stats_call(call, reset, bytes, modules);
+
+    if (call->conf->debug) {
+        ngx_faas_vm_free(vm);
+
+    } else if (reset) {
+        ngx_log_error(NGX_LOG_NOTICE, call->request->connection->log, 0,
+                      "faas: heap of \"%V\" reset", &app->root);
+        ngx_faas_vm_destroy(app);
+    }
+
+    call->vm = NULL;
+}
+
+
+ngx_int_t
+ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
+{
+    ngx_str_t      *name;
+    ngx_uint_t      i;
+    ngx_faas_vm_t  *vm;
+
+    name = app->preload.elts;
+
+    for (i = 0; i < app->preload.nelts; i++) {
+
+        vm = ngx_faas_call_heap(app);
+        if (vm == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_faas_vm_start(vm, app->preload_timeout);
+
+        if (duk_safe_call(vm->duk, ngx_faas_call_preload_internal, &name[i],
+                          0, 1)
+            != DUK_EXEC_SUCCESS)
+        {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "faas: preloading \"%V\" failed: %s",
+                          &name[i], duk_safe_to_string(vm->duk, -1));
+        }
+
+        duk_pop(vm->duk);
+        vm->deadline = 0;
+
+        if (vm->timed_out || vm->alloc_failed) {
+            ngx_faas_vm_destroy(app);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* nginx -t: the function exists and compiles; nothing is run */
+
+ngx_int_t
+ngx_faas_call_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
+{
+    ngx_int_t       rc;
+    ngx_faas_vm_t  *vm;
+
+    vm = ngx_faas_vm_create(app, ngx_faas_call_init_heap);
+    if (vm == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_OK;
+
+    if (duk_safe_call(vm->duk, ngx_faas_call_check_internal, name, 0, 1)
+        != DUK_EXEC_SUCCESS)
+    {
+        ngx_log_error(NGX_LOG_EMERG, log, 0, "faas_preload \"%V\": %s",
+                      name, duk_safe_to_string(vm->duk, -1));
+        rc = NGX_ERROR;
+
+    } else if (!duk_to_boolean(vm->duk, -1)) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "faas_preload \"%V\": no such function in \"%V\"",
+                      name, &app->root);
+        rc = NGX_ERROR;
+    }
+
+    duk_pop(vm->duk);
+    ngx_faas_vm_free(vm);
+
+    return rc;
+}
+
+
+static ngx_faas_vm_t *
+ngx_faas_call_heap(ngx_faas_app_t *app)
+{
+    if (app->vm == NULL) {
+        app->vm = ngx_faas_vm_create(app, ngx_faas_call_init_heap);
+    }
+
+    return app->vm;
+}
+
+
+/* what every heap has: the globals and the require() of its app */
+
+static void
+ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
+{
+    ngx_faas_builtins_init(duk);
+    ngx_faas_console_init(duk);
+    ngx_faas_collections_init(duk);
+    ngx_faas_string_init(duk);
+    ngx_faas_promise_init(duk);
+    ngx_faas_response_init(duk);
+    ngx_faas_request_init(duk);
+    ngx_faas_require_init(duk, &app->root);
+}
+
+
+/* runs inside duk_safe_call(): anything may throw */
+
+static duk_ret_t
+ngx_faas_call_internal(duk_context *duk, void *data)
+{
+    ngx_faas_call_t  *call = data;
+
+    call->stage = NGX_FAAS_STAGE_LOAD;
+
+    if (ngx_faas_call_push_handler(duk, call->vm, &call->name) != NGX_OK) {
+        call->error = NGX_FAAS_NOT_FOUND;
+        return 0;
+    }
+
+    /* stack: [ handler ] */
+
+    call->stage = NGX_FAAS_STAGE_CTX;
+    ngx_faas_request_push(duk, call);
+
+    /* stack: [ handler ctx ] */
+
+    call->stage = NGX_FAAS_STAGE_RUN;
+    duk_call(duk, 1);
+
+    /* stack: [ result ] */
+
+    ngx_faas_call_settle(duk, call->vm);
+
+    call->stage = NGX_FAAS_STAGE_RESULT;
+    ngx_faas_response_set(duk, call);
+
+    return 0;
+}
+
+
+/*
+ * the handler of a function; the stash keeps every handler found alive,
+ * so a heap pointer to it stays valid for the life of the heap
+ */
+
+static ngx_int_t
+ngx_faas_call_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
+    ngx_str_t *name)
+{
+    ngx_faas_vm_handler_t  *h;
+
+    h = &vm->handlers[(name->len + name->data[0] + name->data[name->len - 1])
+                      % NGX_FAAS_VM_HANDLERS];
+
+    if (h->handler && h->len == name->len
+        && ngx_memcmp(h->name, name->data, name->len) == 0)
+    {
+        duk_push_heapptr(duk, h->handler);
+        return NGX_OK;
+    }
+
+    if (ngx_faas_require_function(duk, name) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    if (name->len <= NGX_FAAS_VM_HANDLER_NAME) {
+        h->handler = duk_get_heapptr(duk, -1);
+        h->len = name->len;
+        ngx_memcpy(h->name, name->data, name->len);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * runs every pending job, then replaces a promise (or a thenable) on the
+ * stack top by its value, or throws its reason; the job queue is drained
+ * at the end of every call, so it can only hold jobs when one was queued
+ * since the last time it was drained
+ */
+
+static void
+ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm)
+{
+    ngx_uint_t  promise;
+
+    promise = 0;
+
+    if (duk_is_object(duk, -1) && !duk_is_function(duk, -1)) {
+
+        if (!ngx_faas_vm_plain(duk, -1)
+            && ngx_faas_promise_is_promise(duk, -1))
+        {
+            promise = 1;
+
+        } else {
+            duk_get_prop_literal(duk, -1, "then");
+
+            if (duk_is_callable(duk, -1)) {
+                duk_pop(duk);
+                ngx_faas_promise_resolve(duk, -1);
+                promise = 1;
+
+            } else {
+                duk_pop(duk);
+            }
+        }
+    }
+
+    if (ngx_faas_promise_queued() != vm->jobs_seen) {
+        (void) ngx_faas_promise_run_jobs(duk, &vm->timed_out);
+
+        if (vm->timed_out) {
+            (void) duk_range_error(duk, "timeout");
+        }
+
+        vm->jobs_seen = ngx_faas_promise_queued();
+    }
+
+    if (!promise) {
+        return;
+    }
+
+    switch (ngx_faas_promise_state(duk, -1)) {
+
+    case NGX_FAAS_PROMISE_FULFILLED:
+        /* stack: [ promise value ] */
+        duk_remove(duk, -2);
+        return;
+
+    case NGX_FAAS_PROMISE_REJECTED:
+        /* stack: [ promise reason ] */
+        (void) duk_throw(duk);
+        return;
+
+    default:
+        (void) duk_error(duk, DUK_ERR_ERROR,
+                         "the promise of the function never settled");
+    }
+}
+
+
+static void
+ngx_faas_call_failed(ngx_faas_call_t *call)
+{
+    duk_context    *duk;
+    ngx_pool_t     *pool;
+    ngx_faas_vm_t  *vm;
+
+    vm = call->vm;
+    duk = vm->duk;
+    pool = call->request->pool;
+
+    if (vm->timed_out) {
+        call->error = NGX_FAAS_TIMEOUT;
+
+    } else if (vm->alloc_failed) {
+        call->error = NGX_FAAS_MEMORY;
+
+    } else {
+        switch (call->stage) {
+
+        case NGX_FAAS_STAGE_LOAD:
+            call->error = NGX_FAAS_LOAD_ERROR;
+            break;
+
+        case NGX_FAAS_STAGE_BODY:
+            call->error = NGX_FAAS_BAD_BODY;
+            break;
+
+        case NGX_FAAS_STAGE_RUN:
+            call->error = NGX_FAAS_EXCEPTION;
+            break;
+
+        case NGX_FAAS_STAGE_RESULT:
+            call->error = NGX_FAAS_BAD_RESULT;
+            break;
+
+        default:
+            call->error = NGX_FAAS_INTERNAL;
+        }
+    }
+
+    /* stack: [ error ] */
+
+    duk_dup(duk, -1);
+    (void) ngx_faas_vm_string(duk, -1, pool, &call->message);
+    duk_pop(duk);
+
+    duk_dup(duk, -1);
+    (void) duk_safe_to_stacktrace(duk, -1);
+    (void) ngx_faas_vm_string(duk, -1, pool, &call->stack);
+    duk_pop(duk);
+}
+
+
+static duk_ret_t
+ngx_faas_call_preload_internal(duk_context *duk, void *data)
+{
+    ngx_str_t  *name = data;
+
+    if (ngx_faas_require_function(duk, name) != NGX_OK) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "no such function");
+    }
+
+    return 0;
+}
+
+
+static duk_ret_t
+ngx_faas_call_check_internal(duk_context *duk, void *data)
+{
+    ngx_str_t  *name = data;
+
+    duk_push_boolean(duk, ngx_faas_require_check(duk, name) == NGX_OK);
+
+    return 1;
+}
