@@ -32,6 +32,62 @@ static void ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm);
 static void ngx_faas_call_failed(ngx_faas_call_t *call);
 static duk_ret_t ngx_faas_call_preload_internal(duk_context *duk, void *data);
 static duk_ret_t ngx_faas_call_check_internal(duk_context *duk, void *data);
+static void ngx_faas_call_flatten(ngx_pool_t *pool, ngx_str_t *s);
+
+
+/*
+ * how a call can end, in ngx_faas_error_e order: the status and the
+ * "error" text of the answer, the name in $faas_status, and the line in
+ * the error log, whose format takes the function name and a detail (see
+ * ngx_faas_call_log())
+ */
+static ngx_faas_error_t  ngx_faas_call_errors[] = {
+
+    { NGX_HTTP_OK, ngx_string("ok"), ngx_null_string, 0, NULL },
+
+    { NGX_HTTP_NOT_FOUND, ngx_string("not_found"),
+      ngx_string("function not found"),
+      NGX_LOG_ERR, "faas: function \"%V\" not found in \"%V\"" },
+
+    { NGX_HTTP_BAD_REQUEST, ngx_string("bad_body"),
+      ngx_string("invalid request body"),
+      NGX_LOG_INFO, "faas: function \"%V\" not called, invalid request "
+                    "body: %V" },
+
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("load_error"),
+      ngx_string("function failed"),
+      NGX_LOG_ERR, "faas: function \"%V\" cannot be loaded: %V" },
+
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("exception"),
+      ngx_string("function failed"),
+      NGX_LOG_ERR, "faas: function \"%V\" failed: %V" },
+
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("bad_result"),
+      ngx_string("function failed"),
+      NGX_LOG_ERR, "faas: function \"%V\" returned an invalid answer: %V" },
+
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("memory"),
+      ngx_string("function exceeded its memory limit"),
+      NGX_LOG_ERR, "faas: function \"%V\" exceeded faas_memory %V" },
+
+    { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("timeout"),
+      ngx_string("function timed out"),
+      NGX_LOG_ERR, "faas: function \"%V\" timed out after %V" },
+
+    { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("internal"),
+      ngx_string("function failed"),
+      NGX_LOG_ERR, "faas: function \"%V\" failed: %V" }
+};
+
+
+/* what an exception means, by the stage of the call it was thrown in */
+static ngx_faas_error_e  ngx_faas_call_stage_errors[] = {
+    NGX_FAAS_LOAD_ERROR,        /* NGX_FAAS_STAGE_LOAD */
+    NGX_FAAS_INTERNAL,          /* NGX_FAAS_STAGE_CTX */
+    NGX_FAAS_BAD_BODY,          /* NGX_FAAS_STAGE_BODY */
+    NGX_FAAS_EXCEPTION,         /* NGX_FAAS_STAGE_RUN */
+    NGX_FAAS_BAD_RESULT         /* NGX_FAAS_STAGE_RESULT */
+};
 
 
 void
@@ -178,6 +234,89 @@ ngx_faas_call_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
     ngx_faas_vm_free(vm);
 
     return rc;
+}
+
+
+ngx_faas_error_t *
+ngx_faas_call_error(ngx_faas_error_e error)
+{
+    return &ngx_faas_call_errors[error];
+}
+
+
+/*
+ * one error-log line per failed call, naming the function and the cause;
+ * the detail is the message but where the line says more
+ */
+
+void
+ngx_faas_call_log(ngx_faas_call_t *call)
+{
+    u_char            *p;
+    ngx_str_t          detail;
+    ngx_log_t         *log;
+    ngx_faas_app_t    *app;
+    ngx_faas_error_t  *e;
+
+    /* flat for the faas_debug answer too */
+
+    ngx_faas_call_flatten(call->request->pool, &call->message);
+    ngx_faas_call_flatten(call->request->pool, &call->stack);
+
+    if (call->error == NGX_FAAS_OK) {
+        return;
+    }
+
+    log = call->request->connection->log;
+    app = call->conf->app;
+    e = &ngx_faas_call_errors[call->error];
+
+    detail = call->message;
+
+    switch (call->error) {
+
+    case NGX_FAAS_NOT_FOUND:
+        if (call->message.len) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "faas: invalid function name \"%V\"", &call->name);
+            return;
+        }
+
+        detail = app->root;
+        break;
+
+    case NGX_FAAS_EXCEPTION:
+        detail = call->stack;
+        break;
+
+    case NGX_FAAS_MEMORY:
+    case NGX_FAAS_TIMEOUT:
+        p = ngx_pnalloc(call->request->pool, 2 * NGX_INT_T_LEN + 32
+                                             + call->message.len);
+        if (p == NULL) {
+            return;
+        }
+
+        detail.data = p;
+
+        if (call->error == NGX_FAAS_MEMORY) {
+            p = ngx_sprintf(p, "%uzk: %V", app->memory / 1024,
+                            &call->message);
+
+        } else {
+            p = ngx_sprintf(p, "%Mms (faas_timeout %Mms)",
+                            (ngx_msec_t) (call->run_time / 1000),
+                            call->conf->timeout);
+        }
+
+        detail.len = p - detail.data;
+        break;
+
+    default:
+        break;
+    }
+
+    ngx_log_error(e->level, log, 0, e->log, &call->name, &detail);
 }
 
 
@@ -364,27 +503,7 @@ ngx_faas_call_failed(ngx_faas_call_t *call)
         call->error = NGX_FAAS_MEMORY;
 
     } else {
-        switch (call->stage) {
-
-        case NGX_FAAS_STAGE_LOAD:
-            call->error = NGX_FAAS_LOAD_ERROR;
-            break;
-
-        case NGX_FAAS_STAGE_BODY:
-            call->error = NGX_FAAS_BAD_BODY;
-            break;
-
-        case NGX_FAAS_STAGE_RUN:
-            call->error = NGX_FAAS_EXCEPTION;
-            break;
-
-        case NGX_FAAS_STAGE_RESULT:
-            call->error = NGX_FAAS_BAD_RESULT;
-            break;
-
-        default:
-            call->error = NGX_FAAS_INTERNAL;
-        }
+        call->error = ngx_faas_call_stage_errors[call->stage];
     }
 
     /* stack: [ error ] */
@@ -421,4 +540,44 @@ ngx_faas_call_check_internal(duk_context *duk, void *data)
     duk_push_boolean(duk, ngx_faas_require_check(duk, name) == NGX_OK);
 
     return 1;
+}
+
+
+/* a stack trace on one log line: "Error: x | at f (a.js:3) | at ..." */
+
+static void
+ngx_faas_call_flatten(ngx_pool_t *pool, ngx_str_t *s)
+{
+    u_char  *p, *q, *end, *flat;
+
+    if (ngx_strlchr(s->data, s->data + s->len, '\n') == NULL) {
+        return;
+    }
+
+    flat = ngx_pnalloc(pool, s->len * 3);
+    if (flat == NULL) {
+        return;
+    }
+
+    p = s->data;
+    q = flat;
+    end = s->data + s->len;
+
+    while (p < end) {
+        if (*p != '\n') {
+            *q++ = *p++;
+            continue;
+        }
+
+        while (p < end && (*p == '\n' || *p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p < end) {
+            q = ngx_cpymem(q, " | ", 3);
+        }
+    }
+
+    s->data = flat;
+    s->len = q - flat;
 }

@@ -21,8 +21,6 @@ static void ngx_faas_handler_body(ngx_http_request_t *r);
 static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r);
 static ngx_int_t ngx_faas_handler_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
-static void ngx_faas_handler_log(ngx_faas_call_t *call);
-static void ngx_faas_handler_flatten(ngx_pool_t *pool, ngx_str_t *s);
 
 
 /* the content handler of faas_pass: the whole body first, then the call */
@@ -107,7 +105,7 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         ngx_faas_ticket_finish(ctx->ticket, call->run_time);
     }
 
-    ngx_faas_handler_log(call);
+    ngx_faas_call_log(call);
 
     return ngx_faas_output_send(call);
 }
@@ -178,120 +176,4 @@ ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_str_t *body)
     }
 
     return NGX_OK;
-}
-
-
-/* one error-log line per failed call, naming the function and the cause */
-
-static void
-ngx_faas_handler_log(ngx_faas_call_t *call)
-{
-    ngx_log_t       *log;
-    ngx_faas_app_t  *app;
-
-    log = call->request->connection->log;
-    app = call->conf->app;
-
-    ngx_faas_handler_flatten(call->request->pool, &call->message);
-    ngx_faas_handler_flatten(call->request->pool, &call->stack);
-
-    switch (call->error) {
-
-    case NGX_FAAS_OK:
-        return;
-
-    case NGX_FAAS_NOT_FOUND:
-        if (call->message.len) {
-            ngx_log_error(NGX_LOG_ERR, log, 0,
-                          "faas: invalid function name \"%V\"", &call->name);
-        } else {
-            ngx_log_error(NGX_LOG_ERR, log, 0,
-                          "faas: function \"%V\" not found in \"%V\"",
-                          &call->name, &app->root);
-        }
-        return;
-
-    case NGX_FAAS_BAD_BODY:
-        ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "faas: function \"%V\" not called, invalid request "
-                      "body: %V", &call->name, &call->message);
-        return;
-
-    case NGX_FAAS_LOAD_ERROR:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "faas: function \"%V\" cannot be loaded: %V",
-                      &call->name, &call->message);
-        return;
-
-    case NGX_FAAS_EXCEPTION:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "faas: function \"%V\" failed: %V",
-                      &call->name, &call->stack);
-        return;
-
-    case NGX_FAAS_BAD_RESULT:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "faas: function \"%V\" returned an invalid answer: %V",
-                      &call->name, &call->message);
-        return;
-
-    case NGX_FAAS_MEMORY:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "faas: function \"%V\" exceeded faas_memory %uzk: %V",
-                      &call->name, app->memory / 1024, &call->message);
-        return;
-
-    case NGX_FAAS_TIMEOUT:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "faas: function \"%V\" timed out after %Mms "
-                      "(faas_timeout %Mms)",
-                      &call->name, (ngx_msec_t) (call->run_time / 1000),
-                      call->conf->timeout);
-        return;
-
-    default:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "faas: function \"%V\" failed: %V",
-                      &call->name, &call->message);
-    }
-}
-
-
-/* a stack trace on one log line: "Error: x | at f (a.js:3) | at ..." */
-
-static void
-ngx_faas_handler_flatten(ngx_pool_t *pool, ngx_str_t *s)
-{
-    u_char  *p, *q, *end, *flat;
-
-    if (ngx_strlchr(s->data, s->data + s->len, '\n') == NULL) {
-        return;
-    }
-
-    flat = ngx_pnalloc(pool, s->len * 3);
-    if (flat == NULL) {
-        return;
-    }
-
-    p = s->data;
-    q = flat;
-    end = s->data + s->len;
-
-    while (p < end) {
-        if (*p != '\n') {
-            *q++ = *p++;
-            continue;
-        }
-
-        while (p < end && (*p == '\n' || *p == ' ' || *p == '\t')) {
-            p++;
-        }
-
-        if (p < end) {
-            q = ngx_cpymem(q, " | ", 3);
-        }
-    }
-
-    s->data = flat;
-    s->len = q - flat;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_call.h"
 #include "ngx_faas_output.h"
 
 
@@ -57,26 +58,6 @@ ngx_faas_output_send(ngx_faas_call_t *call)
 }
 
 
-ngx_uint_t
-ngx_faas_output_error_status(ngx_faas_error_e error)
-{
-    switch (error) {
-
-    case NGX_FAAS_NOT_FOUND:
-        return NGX_HTTP_NOT_FOUND;
-
-    case NGX_FAAS_BAD_BODY:
-        return NGX_HTTP_BAD_REQUEST;
-
-    case NGX_FAAS_TIMEOUT:
-        return NGX_HTTP_GATEWAY_TIME_OUT;
-
-    default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-}
-
-
 /* the text of a JSON value, in the request's pool; the value is freed */
 
 ngx_int_t
@@ -117,36 +98,15 @@ ngx_faas_output_send_error(ngx_faas_call_t *call)
     json_t              *json;
     ngx_str_t            type, out;
     ngx_uint_t           status;
-    const char          *what;
+    ngx_faas_error_t    *e;
     ngx_http_request_t  *r;
 
     r = call->request;
-    status = ngx_faas_output_error_status(call->error);
+    e = ngx_faas_call_error(call->error);
+    status = e->status;
 
     if (ngx_faas_output_error_page(r, status)) {
         return status;
-    }
-
-    switch (call->error) {
-
-    case NGX_FAAS_NOT_FOUND:
-        what = "function not found";
-        break;
-
-    case NGX_FAAS_BAD_BODY:
-        what = "invalid request body";
-        break;
-
-    case NGX_FAAS_TIMEOUT:
-        what = "function timed out";
-        break;
-
-    case NGX_FAAS_MEMORY:
-        what = "function exceeded its memory limit";
-        break;
-
-    default:
-        what = "function failed";
     }
 
     json = json_object();
@@ -154,7 +114,10 @@ ngx_faas_output_send_error(ngx_faas_call_t *call)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (json_object_set_new(json, "error", json_string(what)) != 0) {
+    if (json_object_set_new(json, "error",
+                            json_stringn((char *) e->text.data, e->text.len))
+        != 0)
+    {
         goto failed;
     }
 

@@ -14,7 +14,6 @@
 
 
 ngx_int_t ngx_faas_output_send(ngx_faas_call_t *call);
-ngx_uint_t ngx_faas_output_error_status(ngx_faas_error_e error);
 ngx_int_t ngx_faas_output_text(ngx_http_request_t *r, json_t *json,
     size_t flags, ngx_str_t *out);
 ngx_int_t ngx_faas_output_add_header(ngx_http_request_t *r, ngx_str_t *name,

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_call.h"
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_variables.h"
 
@@ -42,20 +43,6 @@ static ngx_http_variable_t  ngx_faas_vars[] = {
       NGX_FAAS_VAR_STATUS, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
-};
-
-
-/* what a call ended with, for $faas_status, in ngx_faas_error_e order */
-static ngx_str_t  ngx_faas_status_names[] = {
-    ngx_string("ok"),
-    ngx_string("not_found"),
-    ngx_string("bad_body"),
-    ngx_string("load_error"),
-    ngx_string("exception"),
-    ngx_string("bad_result"),
-    ngx_string("memory"),
-    ngx_string("timeout"),
-    ngx_string("internal")
 };
 
 
@@ -124,7 +111,7 @@ ngx_faas_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
             break;
         }
 
-        s = &ngx_faas_status_names[call->error];
+        s = &ngx_faas_call_error(call->error)->name;
         v->data = s->data;
         v->len = s->len;
         goto found;
