@@ -19,16 +19,6 @@
 #define NGX_FAAS_DEFAULT_MEMORY     (64 * 1024 * 1024)
 #define NGX_FAAS_MIN_MEMORY         (256 * 1024)
 
-/*
- * freed blocks of a heap are kept for reuse in size classes: 16 bytes
- * apart up to 256 bytes, four per power of two up to 64 KB (see vm.c)
- */
-#define NGX_FAAS_VM_CLASSES         (17 + 8 * 4)
-
-/* handlers found by name, a direct-mapped cache per heap */
-#define NGX_FAAS_VM_HANDLERS        8
-#define NGX_FAAS_VM_HANDLER_NAME    48
-
 /* the heap stash keys shared between files */
 #define NGX_FAAS_STASH_ROOT         DUK_HIDDEN_SYMBOL("faasRoot")
 #define NGX_FAAS_STASH_MODULES      DUK_HIDDEN_SYMBOL("faasModules")
@@ -143,41 +133,6 @@ typedef struct {
     ngx_array_t               *logs;      /* faas_debug: console lines */
     uint64_t                   run_time;  /* microseconds */
 } ngx_faas_call_t;
-
-
-typedef struct {
-    void                      *handler;   /* kept alive in the stash */
-    size_t                     len;
-    u_char                     name[NGX_FAAS_VM_HANDLER_NAME];
-} ngx_faas_vm_handler_t;
-
-
-struct ngx_faas_vm_s {
-    duk_context               *duk;
-    ngx_faas_app_t            *app;
-    ngx_log_t                 *log;
-    ngx_faas_call_t           *call;      /* the call in progress or NULL */
-    size_t                     used;
-    size_t                     limit;
-    ngx_uint_t                 modules;   /* cached in this heap */
-    ngx_uint_t                 calls;
-    void                      *ctx_proto; /* kept alive in the stash */
-    void                      *ctx;       /* of the call in progress */
-    void                      *object_proto;  /* built-ins: always alive */
-    void                      *array_proto;
-    ngx_uint_t                 jobs_seen; /* see ngx_faas_vm_settle() */
-    void                      *replace;   /* see ngx_faas_string.c */
-    void                      *to_string;
-    void                      *escape_re;
-    u_char                     escape_set[256];
-    ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
-    uint64_t                   deadline;  /* us; 0: no call in progress */
-    volatile ngx_uint_t        timed_out;
-    ngx_uint_t                 alloc_failed;
-    void                      *free[NGX_FAAS_VM_CLASSES];  /* see vm.c */
-    ngx_uint_t                 nfree[NGX_FAAS_VM_CLASSES];
-    size_t                     kept_large;  /* bytes on the large lists */
-};
 
 
 /* the per-request state: a call, a ticket of the render pool, or both */

@@ -94,9 +94,10 @@ void
 ngx_faas_call_run(ngx_faas_call_t *call)
 {
     size_t           bytes;
-    duk_int_t        rc;
     uint64_t         start;
+    duk_int_t        rc;
     ngx_uint_t       reset, modules;
+    duk_context     *duk;
     ngx_faas_vm_t   *vm;
     ngx_faas_app_t  *app;
 
@@ -118,14 +119,13 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     }
 
     call->vm = vm;
-    vm->calls++;
-    vm->call = call;
+    duk = ngx_faas_vm_duk(vm);
 
     start = ngx_faas_now_us();
-    ngx_faas_vm_start(vm, call->conf->timeout);
+    ngx_faas_vm_start(vm, call, call->conf->timeout);
     ngx_faas_watchdog_arm(2 * call->conf->timeout);
 
-    rc = duk_safe_call(vm->duk, ngx_faas_call_internal, call, 0, 1);
+    rc = duk_safe_call(duk, ngx_faas_call_internal, call, 0, 1);
 
     ngx_faas_watchdog_arm(0);
 
@@ -133,11 +133,10 @@ ngx_faas_call_run(ngx_faas_call_t *call)
         ngx_faas_call_failed(call);
     }
 
-    duk_pop(vm->duk);
+    duk_pop(duk);
 
-    vm->deadline = 0;
-    vm->call = NULL;
-    vm->ctx = NULL;
+    ngx_faas_vm_stop(vm);
+    ngx_faas_vm_data(vm)->ctx = NULL;
     call->run_time = ngx_faas_now_us() - start;
 
     /* a heap stopped mid-way may hold broken state: rebuilt on next use */
@@ -167,6 +166,7 @@ ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
 {
     ngx_str_t      *name;
     ngx_uint_t      i;
+    duk_context    *duk;
     ngx_faas_vm_t  *vm;
 
     name = app->preload.elts;
@@ -178,21 +178,23 @@ ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
             return NGX_ERROR;
         }
 
-        ngx_faas_vm_start(vm, app->preload_timeout);
+        duk = ngx_faas_vm_duk(vm);
 
-        if (duk_safe_call(vm->duk, ngx_faas_call_preload_internal, &name[i],
+        ngx_faas_vm_start(vm, NULL, app->preload_timeout);
+
+        if (duk_safe_call(duk, ngx_faas_call_preload_internal, &name[i],
                           0, 1)
             != DUK_EXEC_SUCCESS)
         {
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "faas: preloading \"%V\" failed: %s",
-                          &name[i], duk_safe_to_string(vm->duk, -1));
+                          &name[i], duk_safe_to_string(duk, -1));
         }
 
-        duk_pop(vm->duk);
-        vm->deadline = 0;
+        duk_pop(duk);
+        ngx_faas_vm_stop(vm);
 
-        if (vm->timed_out || vm->alloc_failed) {
+        if (ngx_faas_vm_stopped(vm) != NGX_FAAS_OK) {
             ngx_faas_vm_destroy(app);
         }
     }
@@ -207,6 +209,7 @@ ngx_int_t
 ngx_faas_call_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
 {
     ngx_int_t       rc;
+    duk_context    *duk;
     ngx_faas_vm_t  *vm;
 
     vm = ngx_faas_vm_create(app, ngx_faas_call_init_heap);
@@ -214,23 +217,24 @@ ngx_faas_call_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
         return NGX_ERROR;
     }
 
+    duk = ngx_faas_vm_duk(vm);
     rc = NGX_OK;
 
-    if (duk_safe_call(vm->duk, ngx_faas_call_check_internal, name, 0, 1)
+    if (duk_safe_call(duk, ngx_faas_call_check_internal, name, 0, 1)
         != DUK_EXEC_SUCCESS)
     {
         ngx_log_error(NGX_LOG_EMERG, log, 0, "faas_preload \"%V\": %s",
-                      name, duk_safe_to_string(vm->duk, -1));
+                      name, duk_safe_to_string(duk, -1));
         rc = NGX_ERROR;
 
-    } else if (!duk_to_boolean(vm->duk, -1)) {
+    } else if (!duk_to_boolean(duk, -1)) {
         ngx_log_error(NGX_LOG_EMERG, log, 0,
                       "faas_preload \"%V\": no such function in \"%V\"",
                       name, &app->root);
         rc = NGX_ERROR;
     }
 
-    duk_pop(vm->duk);
+    duk_pop(duk);
     ngx_faas_vm_free(vm);
 
     return rc;
@@ -393,8 +397,9 @@ ngx_faas_call_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
 {
     ngx_faas_vm_handler_t  *h;
 
-    h = &vm->handlers[(name->len + name->data[0] + name->data[name->len - 1])
-                      % NGX_FAAS_VM_HANDLERS];
+    h = &ngx_faas_vm_data(vm)->handlers[(name->len + name->data[0]
+                                         + name->data[name->len - 1])
+                                        % NGX_FAAS_VM_HANDLERS];
 
     if (h->handler && h->len == name->len
         && ngx_memcmp(h->name, name->data, name->len) == 0)
@@ -427,7 +432,8 @@ ngx_faas_call_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
 static void
 ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm)
 {
-    ngx_uint_t  promise;
+    ngx_uint_t           promise;
+    ngx_faas_vm_data_t  *heap;
 
     promise = 0;
 
@@ -452,14 +458,16 @@ ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm)
         }
     }
 
-    if (ngx_faas_promise_queued() != vm->jobs_seen) {
-        (void) ngx_faas_promise_run_jobs(duk, &vm->timed_out);
+    heap = ngx_faas_vm_data(vm);
 
-        if (vm->timed_out) {
+    if (ngx_faas_promise_queued() != heap->jobs_seen) {
+        (void) ngx_faas_promise_run_jobs(duk, ngx_faas_vm_timeout_flag(vm));
+
+        if (ngx_faas_vm_stopped(vm) == NGX_FAAS_TIMEOUT) {
             (void) duk_range_error(duk, "timeout");
         }
 
-        vm->jobs_seen = ngx_faas_promise_queued();
+        heap->jobs_seen = ngx_faas_promise_queued();
     }
 
     if (!promise) {
@@ -493,16 +501,14 @@ ngx_faas_call_failed(ngx_faas_call_t *call)
     ngx_faas_vm_t  *vm;
 
     vm = call->vm;
-    duk = vm->duk;
+    duk = ngx_faas_vm_duk(vm);
     pool = call->request->pool;
 
-    if (vm->timed_out) {
-        call->error = NGX_FAAS_TIMEOUT;
+    /* stopped by a limit, or an exception: what it means by its stage */
 
-    } else if (vm->alloc_failed) {
-        call->error = NGX_FAAS_MEMORY;
+    call->error = ngx_faas_vm_stopped(vm);
 
-    } else {
+    if (call->error == NGX_FAAS_OK) {
         call->error = ngx_faas_call_stage_errors[call->stage];
     }
 

@@ -73,7 +73,7 @@ ngx_faas_console_write(duk_context *duk)
 
     level = (ngx_uint_t) duk_get_current_magic(duk);
     vm = ngx_faas_vm_from(duk);
-    call = vm->call;
+    call = ngx_faas_vm_call(vm);
 
     if (call) {
         log = call->request->connection->log;
@@ -81,7 +81,7 @@ ngx_faas_console_write(duk_context *duk)
         id = *ngx_faas_request_id(call);
 
     } else {
-        log = vm->log;
+        log = ngx_faas_vm_log(vm);
         ngx_str_set(&name, "-");
         ngx_str_set(&id, "-");
     }

@@ -68,7 +68,8 @@ ngx_faas_request_init(duk_context *duk)
 
     /* stack: [ proto ] */
 
-    ngx_faas_vm_from(duk)->ctx_proto = duk_get_heapptr(duk, -1);
+    ngx_faas_vm_data(ngx_faas_vm_from(duk))->ctx_proto =
+                                                   duk_get_heapptr(duk, -1);
 
     duk_push_heap_stash(duk);
     duk_swap(duk, -1, -2);
@@ -82,13 +83,17 @@ ngx_faas_request_init(duk_context *duk)
 void
 ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
 {
+    ngx_faas_vm_data_t  *heap;
+
+    heap = ngx_faas_vm_data(call->vm);
+
     duk_push_object(duk);
-    duk_push_heapptr(duk, call->vm->ctx_proto);
+    duk_push_heapptr(duk, heap->ctx_proto);
     duk_set_prototype(duk, -2);
 
     /* stack: [ ... ctx ] */
 
-    call->vm->ctx = duk_get_heapptr(duk, -1);
+    heap->ctx = duk_get_heapptr(duk, -1);
 
     /* the body is decoded before the call: a bad one is 400, not a call */
 
@@ -140,13 +145,13 @@ ngx_faas_request_get(duk_context *duk)
 
     field = duk_get_current_magic(duk);
     vm = ngx_faas_vm_from(duk);
-    call = vm->call;
+    call = ngx_faas_vm_call(vm);
 
     /* a live ctx is never freed, so its address is not reused by another */
 
     duk_push_this(duk);
 
-    if (call == NULL || duk_get_heapptr(duk, -1) != vm->ctx) {
+    if (call == NULL || duk_get_heapptr(duk, -1) != ngx_faas_vm_data(vm)->ctx) {
         return 0;
     }
 

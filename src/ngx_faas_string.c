@@ -41,18 +41,20 @@
 
 static ssize_t ngx_faas_string_utf8(u_char *p, u_char *end);
 static duk_ret_t ngx_faas_string_replace(duk_context *duk);
-static ngx_int_t ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm);
+static ngx_int_t ngx_faas_string_class(duk_context *duk,
+    ngx_faas_vm_data_t *heap);
 static ngx_int_t ngx_faas_string_parse(duk_context *duk, u_char *set);
 static ngx_int_t ngx_faas_string_valid(u_char *p, u_char *end);
-static void ngx_faas_string_fallback(duk_context *duk, ngx_faas_vm_t *vm);
+static void ngx_faas_string_fallback(duk_context *duk,
+    ngx_faas_vm_data_t *heap);
 
 
 void
 ngx_faas_string_init(duk_context *duk)
 {
-    ngx_faas_vm_t  *vm;
+    ngx_faas_vm_data_t  *heap;
 
-    vm = ngx_faas_vm_from(duk);
+    heap = ngx_faas_vm_data(ngx_faas_vm_from(duk));
 
     /* the originals, kept alive in the stash: their addresses stay valid */
 
@@ -61,7 +63,7 @@ ngx_faas_string_init(duk_context *duk)
     duk_get_global_literal(duk, "Object");
     duk_get_prop_literal(duk, -1, "prototype");
     duk_get_prop_literal(duk, -1, "toString");
-    vm->to_string = duk_get_heapptr(duk, -1);
+    heap->to_string = duk_get_heapptr(duk, -1);
     duk_put_prop_literal(duk, -4, NGX_FAAS_STRING_TOSTRING);
     duk_pop_2(duk);
 
@@ -71,7 +73,7 @@ ngx_faas_string_init(duk_context *duk)
     /* stack: [ stash String String.prototype ] */
 
     duk_get_prop_literal(duk, -1, "replace");
-    vm->replace = duk_get_heapptr(duk, -1);
+    heap->replace = duk_get_heapptr(duk, -1);
     duk_put_prop_literal(duk, -4, NGX_FAAS_STRING_REPLACE);
 
     duk_push_literal(duk, "replace");
@@ -206,15 +208,15 @@ ngx_faas_string_utf8(u_char *p, u_char *end)
 static duk_ret_t
 ngx_faas_string_replace(duk_context *duk)
 {
-    u_char         *start, *p, *last, *end, *set, high;
-    duk_size_t      len;
-    duk_uint_t      offset, pieces;
-    duk_bool_t      func;
-    const char     *repl;
-    ngx_faas_vm_t  *vm;
+    u_char              *start, *p, *last, *end, *set, high;
+    duk_size_t           len;
+    duk_uint_t           offset, pieces;
+    duk_bool_t           func;
+    const char          *repl;
+    ngx_faas_vm_data_t  *heap;
 
-    vm = ngx_faas_vm_from(duk);
-    set = vm->escape_set;
+    heap = ngx_faas_vm_data(ngx_faas_vm_from(duk));
+    set = heap->escape_set;
 
     /* stack: [ search replace ] */
 
@@ -225,9 +227,9 @@ ngx_faas_string_replace(duk_context *duk)
 
     if (!duk_is_string(duk, 2)
         || (!func && (repl == NULL || memchr(repl, '$', len)))
-        || ngx_faas_string_class(duk, vm) != NGX_OK)
+        || ngx_faas_string_class(duk, heap) != NGX_OK)
     {
-        ngx_faas_string_fallback(duk, vm);
+        ngx_faas_string_fallback(duk, heap);
         return 1;
     }
 
@@ -250,7 +252,7 @@ ngx_faas_string_replace(duk_context *duk)
      */
 
     if ((high & 0x80 || p < end) && !ngx_faas_string_valid(start, end)) {
-        ngx_faas_string_fallback(duk, vm);
+        ngx_faas_string_fallback(duk, heap);
         return 1;
     }
 
@@ -328,7 +330,7 @@ ngx_faas_string_replace(duk_context *duk)
  */
 
 static ngx_int_t
-ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
+ngx_faas_string_class(duk_context *duk, ngx_faas_vm_data_t *heap)
 {
     void        *re;
     u_char       set[256];
@@ -341,13 +343,13 @@ ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
         return NGX_DECLINED;
     }
 
-    if (re == vm->escape_re) {
+    if (re == heap->escape_re) {
         return NGX_OK;
     }
 
     /* Object.prototype.toString tells a RegExp from its imitations */
 
-    duk_push_heapptr(duk, vm->to_string);
+    duk_push_heapptr(duk, heap->to_string);
     duk_dup(duk, 0);
     duk_call_method(duk, 0);
     rc = ngx_strcmp(duk_get_string(duk, -1), "[object RegExp]") == 0;
@@ -368,14 +370,14 @@ ngx_faas_string_class(duk_context *duk, ngx_faas_vm_t *vm)
         return NGX_DECLINED;
     }
 
-    ngx_memcpy(vm->escape_set, set, sizeof(set));
+    ngx_memcpy(heap->escape_set, set, sizeof(set));
 
     duk_push_heap_stash(duk);
     duk_dup(duk, 0);
     duk_put_prop_literal(duk, -2, NGX_FAAS_STRING_RE);
     duk_pop(duk);
 
-    vm->escape_re = re;
+    heap->escape_re = re;
 
     return NGX_OK;
 }
@@ -465,9 +467,9 @@ ngx_faas_string_valid(u_char *p, u_char *end)
 /* stack: [ search replace this ] -> [ search replace this answer ] */
 
 static void
-ngx_faas_string_fallback(duk_context *duk, ngx_faas_vm_t *vm)
+ngx_faas_string_fallback(duk_context *duk, ngx_faas_vm_data_t *heap)
 {
-    duk_push_heapptr(duk, vm->replace);
+    duk_push_heapptr(duk, heap->replace);
     duk_dup(duk, 2);
     duk_dup(duk, 0);
     duk_dup(duk, 1);

@@ -13,6 +13,12 @@
 #include "ngx_faas_vm.h"
 
 
+/*
+ * freed blocks of a heap are kept for reuse in size classes: 16 bytes
+ * apart up to 256 bytes, four per power of two up to 64 KB (see below)
+ */
+#define NGX_FAAS_VM_CLASSES         (17 + 8 * 4)
+
 /* each block carries its size, see ngx_faas_vm_alloc() */
 #define NGX_FAAS_VM_HEADER  16
 
@@ -21,6 +27,26 @@
 
 /* stack left for throwing RangeError, see ngx_faas_vm_stack_check() */
 #define NGX_FAAS_VM_STACK_RESERVE  (256 * 1024)
+
+
+struct ngx_faas_vm_s {
+    duk_context               *duk;
+    ngx_faas_app_t            *app;
+    ngx_log_t                 *log;
+    ngx_faas_call_t           *call;      /* the call in progress or NULL */
+    size_t                     used;
+    size_t                     limit;
+    ngx_uint_t                 modules;   /* cached in this heap */
+    void                      *object_proto;  /* built-ins: always alive */
+    void                      *array_proto;
+    uint64_t                   deadline;  /* us; 0: no call in progress */
+    volatile ngx_uint_t        timed_out;
+    ngx_uint_t                 alloc_failed;
+    void                      *free[NGX_FAAS_VM_CLASSES];  /* see below */
+    ngx_uint_t                 nfree[NGX_FAAS_VM_CLASSES];
+    size_t                     kept_large;  /* bytes on the large lists */
+    ngx_faas_vm_data_t         data;
+};
 
 
 typedef struct {
@@ -238,7 +264,7 @@ ngx_faas_vm_init_heap(duk_context *duk, void *data)
 void
 ngx_faas_vm_free(ngx_faas_vm_t *vm)
 {
-    ngx_faas_vm_start(vm, NGX_FAAS_VM_DESTROY_BUDGET);
+    ngx_faas_vm_start(vm, NULL, NGX_FAAS_VM_DESTROY_BUDGET);
 
     duk_destroy_heap(vm->duk);
     ngx_faas_vm_release_free(vm);
@@ -249,12 +275,78 @@ ngx_faas_vm_free(ngx_faas_vm_t *vm)
 }
 
 
+/* a run of JavaScript in the heap: a call (or NULL), limited to budget */
+
 void
-ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget)
+ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_faas_call_t *call,
+    ngx_msec_t budget)
 {
+    vm->call = call;
     vm->timed_out = 0;
     vm->alloc_failed = 0;
     vm->deadline = ngx_faas_now_us() + (uint64_t) budget * 1000;
+}
+
+
+void
+ngx_faas_vm_stop(ngx_faas_vm_t *vm)
+{
+    vm->deadline = 0;
+    vm->call = NULL;
+}
+
+
+/* NGX_FAAS_TIMEOUT or NGX_FAAS_MEMORY if the last run was stopped */
+
+ngx_faas_error_e
+ngx_faas_vm_stopped(ngx_faas_vm_t *vm)
+{
+    if (vm->timed_out) {
+        return NGX_FAAS_TIMEOUT;
+    }
+
+    if (vm->alloc_failed) {
+        return NGX_FAAS_MEMORY;
+    }
+
+    return NGX_FAAS_OK;
+}
+
+
+/* non-zero once the run is over its budget, see ngx_faas_promise_run_jobs() */
+
+volatile ngx_uint_t *
+ngx_faas_vm_timeout_flag(ngx_faas_vm_t *vm)
+{
+    return &vm->timed_out;
+}
+
+
+duk_context *
+ngx_faas_vm_duk(ngx_faas_vm_t *vm)
+{
+    return vm->duk;
+}
+
+
+ngx_log_t *
+ngx_faas_vm_log(ngx_faas_vm_t *vm)
+{
+    return vm->log;
+}
+
+
+ngx_faas_call_t *
+ngx_faas_vm_call(ngx_faas_vm_t *vm)
+{
+    return vm->call;
+}
+
+
+ngx_faas_vm_data_t *
+ngx_faas_vm_data(ngx_faas_vm_t *vm)
+{
+    return &vm->data;
 }
 
 

@@ -11,6 +11,34 @@
 #include "ngx_faas.h"
 
 
+/* handlers found by name, a direct-mapped cache per heap (call.c) */
+#define NGX_FAAS_VM_HANDLERS        8
+#define NGX_FAAS_VM_HANDLER_NAME    48
+
+
+typedef struct {
+    void                      *handler;   /* kept alive in the stash */
+    size_t                     len;
+    u_char                     name[NGX_FAAS_VM_HANDLER_NAME];
+} ngx_faas_vm_handler_t;
+
+
+/*
+ * what the files above keep in each heap; the heap never looks inside.
+ * Heap pointers are kept alive in the stash by the file that sets them
+ */
+typedef struct {
+    void                      *ctx_proto;   /* request.c */
+    void                      *ctx;         /* of the call in progress */
+    void                      *replace;     /* string.c */
+    void                      *to_string;
+    void                      *escape_re;
+    u_char                     escape_set[256];
+    ngx_uint_t                 jobs_seen;   /* call.c */
+    ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
+} ngx_faas_vm_data_t;
+
+
 /* adds the globals of every heap; runs in a protected call, may throw */
 typedef void (*ngx_faas_vm_init_pt)(duk_context *duk, ngx_faas_app_t *app);
 
@@ -19,7 +47,15 @@ ngx_faas_vm_t *ngx_faas_vm_create(ngx_faas_app_t *app,
     ngx_faas_vm_init_pt init);
 void ngx_faas_vm_free(ngx_faas_vm_t *vm);
 void ngx_faas_vm_destroy(ngx_faas_app_t *app);
-void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_msec_t budget);
+void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_faas_call_t *call,
+    ngx_msec_t budget);
+void ngx_faas_vm_stop(ngx_faas_vm_t *vm);
+ngx_faas_error_e ngx_faas_vm_stopped(ngx_faas_vm_t *vm);
+volatile ngx_uint_t *ngx_faas_vm_timeout_flag(ngx_faas_vm_t *vm);
+duk_context *ngx_faas_vm_duk(ngx_faas_vm_t *vm);
+ngx_log_t *ngx_faas_vm_log(ngx_faas_vm_t *vm);
+ngx_faas_call_t *ngx_faas_vm_call(ngx_faas_vm_t *vm);
+ngx_faas_vm_data_t *ngx_faas_vm_data(ngx_faas_vm_t *vm);
 ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
 ngx_int_t ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx);
 void ngx_faas_vm_module_added(duk_context *duk);
