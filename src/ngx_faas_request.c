@@ -15,6 +15,28 @@
 #include "ngx_faas_vm.h"
 
 
+#define NGX_FAAS_REQUEST_PROTO   DUK_HIDDEN_SYMBOL("faasCtxProto")
+
+
+/*
+ * the fields of ctx that cost something are accessors of its prototype:
+ * computed when first read, then kept as own properties of that ctx; the
+ * magic value of an accessor is its field
+ */
+typedef enum {
+    NGX_FAAS_REQUEST_QUERY = 0,
+    NGX_FAAS_REQUEST_HEADERS,
+    NGX_FAAS_REQUEST_PARAMS,
+    NGX_FAAS_REQUEST_ENV,
+    NGX_FAAS_REQUEST_ID,
+    NGX_FAAS_REQUEST_URL,
+    NGX_FAAS_REQUEST_REMOTE_ADDR,
+    NGX_FAAS_REQUEST_RAW_BODY,
+    NGX_FAAS_REQUEST_METHOD,
+    NGX_FAAS_REQUEST_PATH
+} ngx_faas_request_field_e;
+
+
 static duk_ret_t ngx_faas_request_get(duk_context *duk);
 static duk_ret_t ngx_faas_request_set(duk_context *duk);
 static void ngx_faas_request_push_query(duk_context *duk, ngx_pool_t *pool,
@@ -35,13 +57,7 @@ static ngx_int_t ngx_faas_request_media_type(ngx_str_t *type,
     const char *name);
 
 
-#define NGX_FAAS_REQUEST_PROTO   DUK_HIDDEN_SYMBOL("faasCtxProto")
-
-
-/*
- * the fields of ctx that cost something are accessors of its prototype:
- * computed when first read, then kept as own properties of that ctx
- */
+/* their names, in ngx_faas_request_field_e order */
 static const char  *ngx_faas_request_lazy[] = {
     "query", "headers", "params", "env", "requestId", "url", "remoteAddr",
     "rawBody", "method", "path", NULL
@@ -159,49 +175,49 @@ ngx_faas_request_get(duk_context *duk)
 
     switch (field) {
 
-    case 0:
+    case NGX_FAAS_REQUEST_QUERY:
         ngx_faas_request_push_query(duk, call->request->pool,
                                     &call->request->args, 0);
         break;
 
-    case 1:
+    case NGX_FAAS_REQUEST_HEADERS:
         ngx_faas_request_push_headers(duk, call->request);
         break;
 
-    case 2:
+    case NGX_FAAS_REQUEST_PARAMS:
         ngx_faas_request_push_params(duk, call->request);
         break;
 
-    case 3:
+    case NGX_FAAS_REQUEST_ENV:
         ngx_faas_request_push_env(duk, call);
         break;
 
-    case 4:
+    case NGX_FAAS_REQUEST_ID:
         duk_push_lstring(duk, (char *) ngx_faas_request_id(call)->data,
                          ngx_faas_request_id(call)->len);
         break;
 
-    case 5:
+    case NGX_FAAS_REQUEST_URL:
         ngx_faas_string_push(duk, call->request->unparsed_uri.data,
                              call->request->unparsed_uri.len);
         break;
 
-    case 6:
+    case NGX_FAAS_REQUEST_REMOTE_ADDR:
         duk_push_lstring(duk,
                          (char *) call->request->connection->addr_text.data,
                          call->request->connection->addr_text.len);
         break;
 
-    case 7:
+    case NGX_FAAS_REQUEST_RAW_BODY:
         ngx_faas_string_push(duk, call->body.data, call->body.len);
         break;
 
-    case 8:
+    case NGX_FAAS_REQUEST_METHOD:
         duk_push_lstring(duk, (char *) call->request->method_name.data,
                          call->request->method_name.len);
         break;
 
-    default:
+    default: /* NGX_FAAS_REQUEST_PATH */
         ngx_faas_string_push(duk, call->request->uri.data,
                              call->request->uri.len);
         break;
