@@ -10,6 +10,7 @@
 #   make bench      benchmarks against the peers (bench/)
 #   make soak       the render pool under load while things go wrong
 #                   (bench/soak.sh, bench/SOAK.md)
+#   make layers     check that no file calls up a layer (src/ngx_faas.h)
 
 NGINX_SRC   ?= /usr/share/nginx/src
 NGINX_BIN   ?= /usr/sbin/nginx
@@ -47,7 +48,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat run run-render test \
-        test-asan bench soak clean
+        test-asan bench soak layers clean
 
 all: module
 
@@ -155,6 +156,10 @@ test-asan: deps $(ASAN_MODULE) compat
 	@if ls $(ASAN_REPORTS)/asan* >/dev/null 2>&1; then \
 	    cat $(ASAN_REPORTS)/asan*; echo "AddressSanitizer reports"; \
 	    exit 1; fi; echo "no AddressSanitizer report"
+
+# every file calls only files below it, in the order of src/ngx_faas.h
+layers: module
+	tools/faas-layers $(NGX_BUILD)/objs/addon
 
 bench: deps module
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)

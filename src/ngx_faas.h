@@ -4,6 +4,25 @@
  */
 
 
+/*
+ * The files stack in layers, top to bottom; a file calls only files
+ * listed after it (and this header), never one before it. Checked by
+ * `make layers` (tools/faas-layers), which reads this list.
+ *
+ *   configuration    ngx_faas_module.c directive.c
+ *   http             handler.c admit.c status.c variables.c render.c
+ *                    output.c
+ *   request state    ctx.c
+ *   calls            call.c
+ *   JS runtime       response.c console.c request.c require.c string.c
+ *   engine           vm.c watchdog.c promise.c bson.c
+ *   shared memory    ticket.c stats.c
+ *
+ * src/ files are named ngx_faas_<name>.c; their headers export only
+ * their own entry points, shared types live here.
+ */
+
+
 #ifndef _NGX_FAAS_H_INCLUDED_
 #define _NGX_FAAS_H_INCLUDED_
 
