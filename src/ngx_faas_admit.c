@@ -11,8 +11,8 @@
 #include "ngx_faas.h"
 #include "ngx_faas_admit.h"
 #include "ngx_faas_ctx.h"
-#include "ngx_faas_render.h"
 #include "ngx_faas_output.h"
+#include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_ticket.h"
 

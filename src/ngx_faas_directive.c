@@ -9,10 +9,10 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_call.h"
 #include "ngx_faas_directive.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
-#include "ngx_faas_call.h"
 
 
 static ngx_int_t ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,

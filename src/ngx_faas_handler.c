@@ -12,8 +12,8 @@
 #include "ngx_faas_call.h"
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_handler.h"
-#include "ngx_faas_require.h"
 #include "ngx_faas_output.h"
+#include "ngx_faas_require.h"
 #include "ngx_faas_ticket.h"
 
 

@@ -58,34 +58,6 @@ ngx_faas_output_send(ngx_faas_call_t *call)
 }
 
 
-/* the text of a JSON value, in the request's pool; the value is freed */
-
-ngx_int_t
-ngx_faas_output_text(ngx_http_request_t *r, json_t *json, size_t flags,
-    ngx_str_t *out)
-{
-    char  *text;
-
-    text = json_dumps(json, flags);
-    json_decref(json);
-
-    if (text == NULL) {
-        return NGX_ERROR;
-    }
-
-    out->len = ngx_strlen(text);
-    out->data = ngx_pnalloc(r->pool, out->len);
-
-    if (out->data) {
-        ngx_memcpy(out->data, text, out->len);
-    }
-
-    free(text);
-
-    return out->data ? NGX_OK : NGX_ERROR;
-}
-
-
 /*
  * a short JSON error, built without the heap (it may be gone); with
  * faas_debug the message and stack come along. An error_page for the
@@ -180,28 +152,6 @@ ngx_faas_output_error_page(ngx_http_request_t *r, ngx_uint_t status)
 }
 
 
-ngx_int_t
-ngx_faas_output_add_header(ngx_http_request_t *r, ngx_str_t *name,
-    ngx_str_t *value)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key = *name;
-    h->value = *value;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-
-    return NGX_OK;
-}
-
-
 /* faas_debug: each console line of the call as an X-Faas-Log header */
 
 static ngx_int_t
@@ -234,6 +184,28 @@ ngx_faas_output_debug_logs(ngx_faas_call_t *call)
             return NGX_ERROR;
         }
     }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_faas_output_add_header(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key = *name;
+    h->value = *value;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
 
     return NGX_OK;
 }
@@ -280,4 +252,32 @@ ngx_faas_output_body(ngx_http_request_t *r, ngx_str_t *type,
     cl.next = NULL;
 
     return ngx_http_output_filter(r, &cl);
+}
+
+
+/* the text of a JSON value, in the request's pool; the value is freed */
+
+ngx_int_t
+ngx_faas_output_text(ngx_http_request_t *r, json_t *json, size_t flags,
+    ngx_str_t *out)
+{
+    char  *text;
+
+    text = json_dumps(json, flags);
+    json_decref(json);
+
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->len = ngx_strlen(text);
+    out->data = ngx_pnalloc(r->pool, out->len);
+
+    if (out->data) {
+        ngx_memcpy(out->data, text, out->len);
+    }
+
+    free(text);
+
+    return out->data ? NGX_OK : NGX_ERROR;
 }

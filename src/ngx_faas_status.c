@@ -9,8 +9,8 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
-#include "ngx_faas_render.h"
 #include "ngx_faas_output.h"
+#include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_status.h"
 

@@ -72,72 +72,6 @@ static ngx_uint_t  ngx_faas_vm_modules;
 static u_char     *ngx_faas_vm_stack_low;
 
 
-void
-ngx_faas_vm_destroy(ngx_faas_app_t *app)
-{
-    if (app->vm) {
-        ngx_faas_vm_free(app->vm);
-        app->vm = NULL;
-    }
-}
-
-
-void
-ngx_faas_vm_module_added(duk_context *duk)
-{
-    ngx_faas_vm_from(duk)->modules++;
-    ngx_faas_vm_modules++;
-}
-
-
-void
-ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules)
-{
-    *bytes = ngx_faas_vm_bytes;
-    *modules = ngx_faas_vm_modules;
-}
-
-
-ngx_faas_vm_t *
-ngx_faas_vm_from(duk_context *duk)
-{
-    duk_memory_functions  funcs;
-
-    duk_get_memory_functions(duk, &funcs);
-
-    return funcs.udata;
-}
-
-
-/*
- * Duktape calls this from its bytecode executor every few hundred thousand
- * instructions (DUK_USE_EXEC_TIMEOUT_CHECK, see config); once over the
- * budget it must go on answering "stop" until the outermost protected
- * call returns, or a script catching the RangeError would run on
- */
-
-duk_bool_t
-ngx_faas_vm_exec_timeout_check(void *udata)
-{
-    ngx_faas_vm_t  *vm = udata;
-
-    if (vm == NULL || vm->deadline == 0) {
-        return 0;
-    }
-
-    if (vm->timed_out) {
-        return 1;
-    }
-
-    if (ngx_faas_now_us() >= vm->deadline) {
-        vm->timed_out = 1;
-        return 1;
-    }
-
-    return 0;
-}
-
-
 /*
  * DUK_USE_NATIVE_STACK_CHECK() of the build's duk_config.h: Duktape asks
  * before each native recursion (calls, JSON, the regexp compiler and
@@ -275,6 +209,16 @@ ngx_faas_vm_free(ngx_faas_vm_t *vm)
 }
 
 
+void
+ngx_faas_vm_destroy(ngx_faas_app_t *app)
+{
+    if (app->vm) {
+        ngx_faas_vm_free(app->vm);
+        app->vm = NULL;
+    }
+}
+
+
 /* a run of JavaScript in the heap: a call (or NULL), limited to budget */
 
 void
@@ -350,6 +294,17 @@ ngx_faas_vm_data(ngx_faas_vm_t *vm)
 }
 
 
+ngx_faas_vm_t *
+ngx_faas_vm_from(duk_context *duk)
+{
+    duk_memory_functions  funcs;
+
+    duk_get_memory_functions(duk, &funcs);
+
+    return funcs.udata;
+}
+
+
 /*
  * an object made by a literal, JSON.parse() or new Object/Array: neither a
  * promise nor a Response, as those have prototypes of their own
@@ -391,6 +346,51 @@ ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     s->len = len;
 
     return NGX_OK;
+}
+
+
+void
+ngx_faas_vm_module_added(duk_context *duk)
+{
+    ngx_faas_vm_from(duk)->modules++;
+    ngx_faas_vm_modules++;
+}
+
+
+void
+ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules)
+{
+    *bytes = ngx_faas_vm_bytes;
+    *modules = ngx_faas_vm_modules;
+}
+
+
+/*
+ * Duktape calls this from its bytecode executor every few hundred thousand
+ * instructions (DUK_USE_EXEC_TIMEOUT_CHECK, see config); once over the
+ * budget it must go on answering "stop" until the outermost protected
+ * call returns, or a script catching the RangeError would run on
+ */
+
+duk_bool_t
+ngx_faas_vm_exec_timeout_check(void *udata)
+{
+    ngx_faas_vm_t  *vm = udata;
+
+    if (vm == NULL || vm->deadline == 0) {
+        return 0;
+    }
+
+    if (vm->timed_out) {
+        return 1;
+    }
+
+    if (ngx_faas_now_us() >= vm->deadline) {
+        vm->timed_out = 1;
+        return 1;
+    }
+
+    return 0;
 }
 
 
