@@ -10,8 +10,6 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_builtins.h"
-#include "ngx_faas_url.h"
-#include "ngx_faas_web.h"
 
 
 /*
@@ -141,9 +139,6 @@ ngx_faas_builtins_init(duk_context *duk)
     }
 
     duk_pop_2(duk);
-
-    ngx_faas_web_init(duk);
-    ngx_faas_url_init(duk);
 }
 
 

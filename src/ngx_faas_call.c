@@ -19,8 +19,10 @@
 #include "ngx_faas_response.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_string.h"
+#include "ngx_faas_url.h"
 #include "ngx_faas_vm.h"
 #include "ngx_faas_watchdog.h"
+#include "ngx_faas_web.h"
 
 
 static ngx_faas_vm_t *ngx_faas_call_heap(ngx_faas_app_t *app);
@@ -341,6 +343,8 @@ static void
 ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
 {
     ngx_faas_builtins_init(duk);
+    ngx_faas_web_init(duk);
+    ngx_faas_url_init(duk);
     ngx_faas_console_init(duk);
     ngx_faas_collections_init(duk);
     ngx_faas_string_init(duk);
