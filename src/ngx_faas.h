@@ -14,8 +14,8 @@
  *                    output.c
  *   request state    ctx.c
  *   calls            call.c
- *   JS runtime       response.c console.c request.c require.c url.c
- *                    web.c builtins.c string.c
+ *   JS runtime       response.c console.c request.c require.c
+ *                    collections.c url.c web.c builtins.c string.c
  *   engine           vm.c watchdog.c promise.c bson.c
  *   shared memory    ticket.c stats.c
  *
