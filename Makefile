@@ -11,6 +11,8 @@
 #   make soak       the render pool under load while things go wrong
 #                   (bench/soak.sh, bench/SOAK.md)
 #   make layers     check that no file calls up a layer (src/ngx_faas.h)
+#   make install    the module, its load snippet and the examples in
+#                   Debian's layout for nginx modules (DESTDIR honoured)
 
 NGINX_SRC   ?= /usr/share/nginx/src
 NGINX_BIN   ?= /usr/sbin/nginx
@@ -48,13 +50,14 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat run run-render test \
-        test-asan bench soak layers clean
+        test-asan bench soak layers clean install
 
 all: module
 
-deps:
+# install the Debian packages of $(1) that are missing
+define install_missing
 	@missing=""; \
-	for p in $(DEB_PKGS); do \
+	for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 	        | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -64,6 +67,10 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
 	        --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PKGS))
 
 # node and npm for tools/faas-build: Debian's packages when there are none
 # (a machine may have them from elsewhere, such as NodeSource)
@@ -169,3 +176,28 @@ soak: deps module
 
 clean:
 	rm -rf $(BUILD) t/servroot conf/logs conf/functions
+
+# Debian's layout for nginx modules (libnginx-mod-http-*): the .so in the
+# modules directory, a load_module snippet in modules-available, enabled
+# by a 50-*.conf link in modules-enabled (the package's postinst makes
+# that link instead, so an administrator's removal of it is kept)
+DESTDIR           ?=
+MODULES_DIR       ?= /usr/lib/nginx/modules
+MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
+MODULES_ENABLED   ?= /etc/nginx/modules-enabled
+DOC_DIR           ?= /usr/share/doc/libnginx-mod-faas
+SNIPPET            = mod-http-faas.conf
+EXAMPLES           = conf/debian/faas-site.conf conf/debian/faas-render.conf \
+                     conf/debian/faas-render-site.conf conf/canary.conf
+
+install: module
+	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)$(MODULES_AVAILABLE) \
+	    $(DESTDIR)$(MODULES_ENABLED) $(DESTDIR)$(DOC_DIR)/examples/functions
+	install -m 644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/
+	install -m 644 conf/debian/$(SNIPPET) $(DESTDIR)$(MODULES_AVAILABLE)/
+	ln -sfn $(MODULES_AVAILABLE)/$(SNIPPET) \
+	    $(DESTDIR)$(MODULES_ENABLED)/50-$(SNIPPET)
+	install -m 644 README LICENSE $(DESTDIR)$(DOC_DIR)/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOC_DIR)/examples/
+	install -m 644 conf/debian/functions/*.js \
+	    $(DESTDIR)$(DOC_DIR)/examples/functions/

@@ -1,0 +1,3 @@
+module.exports = function (ctx) {
+    return { message: 'hello ' + (ctx.query.name || 'world') };
+};
