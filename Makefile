@@ -13,6 +13,7 @@
 #   make layers     check that no file calls up a layer (src/ngx_faas.h)
 #   make install    the module, its load snippet and the examples in
 #                   Debian's layout for nginx modules (DESTDIR honoured)
+#   make deb        the libnginx-mod-faas package in build/deb (lintian)
 
 NGINX_SRC   ?= /usr/share/nginx/src
 NGINX_BIN   ?= /usr/sbin/nginx
@@ -50,7 +51,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat run run-render test \
-        test-asan bench soak layers clean install
+        test-asan bench soak layers clean install deb deb-deps
 
 all: module
 
@@ -201,3 +202,27 @@ install: module
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOC_DIR)/examples/
 	install -m 644 conf/debian/functions/*.js \
 	    $(DESTDIR)$(DOC_DIR)/examples/functions/
+
+# what dpkg-buildpackage needs beyond DEB_PKGS (debian/control's
+# Build-Depends) and lintian to check the result
+DEB_BUILD_PKGS = dpkg-dev debhelper fakeroot lintian
+DEB_DIR        = $(BUILD)/deb
+
+deb-deps:
+	$(call install_missing,$(DEB_PKGS) $(DEB_BUILD_PKGS))
+
+# built from a copy of the tracked files (build/deb/src), so the package
+# is what a checkout builds and dpkg-buildpackage writes its results into
+# build/deb, not beside the worktree
+deb: deb-deps
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	    git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src; \
+	else \
+	    tar --exclude=./build --exclude='./t/servroot*' -cf - . \
+	        | tar -xf - -C $(DEB_DIR)/src; \
+	fi
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	cd $(DEB_DIR) && dpkg -I libnginx-mod-faas_*.deb \
+	    && dpkg -c libnginx-mod-faas_*.deb \
+	    && lintian --info --display-info libnginx-mod-faas_*.changes
