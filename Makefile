@@ -14,6 +14,7 @@
 #   make install    the module, its load snippet and the examples in
 #                   Debian's layout for nginx modules (DESTDIR honoured)
 #   make deb        the libnginx-mod-faas package in build/deb (lintian)
+#   make deploy-check  yamllint and a schema check of deploy/kubernetes
 
 NGINX_SRC   ?= /usr/share/nginx/src
 NGINX_BIN   ?= /usr/sbin/nginx
@@ -51,7 +52,8 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat run run-render test \
-        test-asan bench soak layers clean install deb deb-deps
+        test-asan bench soak layers clean install deb deb-deps \
+        deploy-check deploy-deps
 
 all: module
 
@@ -226,3 +228,24 @@ deb: deb-deps
 	cd $(DEB_DIR) && dpkg -I libnginx-mod-faas_*.deb \
 	    && dpkg -c libnginx-mod-faas_*.deb \
 	    && lintian --info --display-info libnginx-mod-faas_*.changes
+
+# deploy/kubernetes: yamllint (Debian), then every manifest against the
+# Kubernetes API schemas (npm's kubernetes-models, tools/k8s-check's
+# lockfile) and against each other and nginx.conf
+K8S_CHECK = tools/k8s-check
+
+deploy-deps:
+	$(call install_missing,yamllint)
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	    echo "installing: nodejs npm"; \
+	    $(SUDO) apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+	        --no-install-recommends nodejs npm; }
+	@cd $(K8S_CHECK) && \
+	if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then \
+	    npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
+	fi
+
+deploy-check: deploy-deps
+	yamllint -s -c deploy/kubernetes/.yamllint deploy/kubernetes
+	node $(K8S_CHECK)/check.js deploy/kubernetes
