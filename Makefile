@@ -130,7 +130,7 @@ run-render: deps module functions
 	mkdir -p conf/logs
 	cd conf && $(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
 
-test: deps module compat
+test: deps module compat deploy-check
 	$(TEST_ENV) prove -r t
 
 # the module built with AddressSanitizer, run in Debian's nginx with the
@@ -190,13 +190,14 @@ MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
 MODULES_ENABLED   ?= /etc/nginx/modules-enabled
 DOC_DIR           ?= /usr/share/doc/libnginx-mod-faas
 SNIPPET            = mod-http-faas.conf
+INSTALL_MODULE    ?= $(MODULE)
 EXAMPLES           = conf/debian/faas-site.conf conf/debian/faas-render.conf \
                      conf/debian/faas-render-site.conf conf/canary.conf
 
-install: module
+install: $(INSTALL_MODULE)
 	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)$(MODULES_AVAILABLE) \
 	    $(DESTDIR)$(MODULES_ENABLED) $(DESTDIR)$(DOC_DIR)/examples/functions
-	install -m 644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/
+	install -m 644 $(INSTALL_MODULE) $(DESTDIR)$(MODULES_DIR)/
 	install -m 644 conf/debian/$(SNIPPET) $(DESTDIR)$(MODULES_AVAILABLE)/
 	ln -sfn $(MODULES_AVAILABLE)/$(SNIPPET) \
 	    $(DESTDIR)$(MODULES_ENABLED)/50-$(SNIPPET)
