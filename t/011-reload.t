@@ -14,9 +14,11 @@ use warnings;
 use Test::More;
 use Cwd qw(abs_path);
 use File::Path qw(make_path remove_tree);
-use IO::Socket::INET;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Faas::Run qw(write_file read_file http_get);
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $port = ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 1;
@@ -26,24 +28,8 @@ my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
 remove_tree($root);
 make_path("$root/conf", "$root/logs", "$root/fn", "$root/dbg");
 
-sub write_file {
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or die "$path: $!";
-    print $fh $text;
-    close $fh;
-}
-
 sub get {
-    my ($path) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                  Timeout => 3) or return (0, "connect: $!");
-    print $s "GET $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    local $/;
-    my $res = <$s> // '';
-    close $s;
-    my ($code) = $res =~ m{^HTTP/1\.1 (\d+)};
-    my ($body) = $res =~ m{\r\n\r\n(.*)\z}s;
-    return ($code || 0, $body // '');
+    return http_get($port, @_);
 }
 
 my $user = $> == 0 ? "user root;\n" : '';
@@ -83,7 +69,7 @@ for (1 .. 10) {
     sleep 0.5;
 }
 $started or BAIL_OUT("nginx did not start: "
-                     . do { local (@ARGV, $/) = ("$root/logs/start.err"); <> });
+                     . read_file("$root/logs/start.err"));
 
 my $master;
 for (1 .. 50) {
@@ -132,7 +118,7 @@ is((get('/dbg'))[1], 'first', 'faas_debug serves the file');
 write_file("$root/dbg/page.js", "module.exports = function () { return 'second'; };\n");
 is((get('/dbg'))[1], 'second', 'faas_debug re-reads the file on every call');
 
-my $log = do { local (@ARGV, $/) = ("$root/logs/error.log"); <> } // '';
+my $log = read_file("$root/logs/error.log");
 unlike($log, qr/\[(alert|crit|emerg)\]/, 'no alert in the error log');
 
 kill 'QUIT', $master;

@@ -44,6 +44,9 @@ use IO::Socket::UNIX;
 use Socket qw(SOCK_STREAM);
 use JSON::PP;
 use Time::HiRes qw(sleep time);
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Faas::Run qw(write_file read_file);
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $base = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
@@ -65,22 +68,6 @@ my $RENDER = 2;
 
 remove_tree($root);
 make_path("$root/conf", "$root/logs", "$root/fn/lib");
-
-sub write_file {
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or die "$path: $!";
-    print $fh $text;
-    close $fh;
-}
-
-sub read_file {
-    my ($path) = @_;
-    open my $fh, '<', $path or return '';
-    local $/;
-    my $text = <$fh>;
-    close $fh;
-    return $text // '';
-}
 
 
 # ---------------------------------------------------------------------------
