@@ -75,14 +75,9 @@ sub hello {
     return "module.exports = function () { return '$_[0]'; };\n";
 }
 
-# faas-build lands on its own branch; until then the sources (ES5 already)
-# are published as they are
-my @build = -x 'tools/faas-build' ? () : ('--no-build');
-diag('tools/faas-build missing: publishing with --no-build') if @build;
-
 sub run_publish {
     my $cmd = "$publish --dir $dir --nginx $nginx --conf $root/nginx.conf "
-              . "--probe http://127.0.0.1:$port/health --keep 2 @build @_";
+              . "--probe http://127.0.0.1:$port/health --keep 2 @_";
     my $out = `$cmd 2>&1`;
     return ($? == 0, $out);
 }
@@ -176,6 +171,14 @@ like($out, qr/health/, 'with nginx\'s message naming the function');
 is(current('current'), $before, 'the link stays on v2');
 is(versions(), 2, 'the refused version is removed');
 is(wait_for('/hello', 'v2'), 'v2', 'v2 is still served');
+
+# a source that does not build: nothing is switched, nothing is left
+($ok, $out) = run_publish(source('broken', "module.exports = function ( {\n"));
+ok(!$ok, 'a publish whose build fails fails');
+like($out, qr/the build failed/, 'and says so');
+is(current('current'), $before, 'the link stays on v2');
+is(versions(), 2, 'no version is left of it');
+ok(!glob("$dir/releases/.*.tmp"), 'nor its build directory');
 
 # a probe that fails after the reload: switched back, reloaded again
 ($ok, $out) = run_publish(source('sick', hello('v3'),
