@@ -235,13 +235,8 @@ deb: deb-deps
 # lockfile) and against each other and nginx.conf
 K8S_CHECK = tools/k8s-check
 
-deploy-deps:
+deploy-deps: node-deps
 	$(call install_missing,yamllint)
-	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
-	    echo "installing: nodejs npm"; \
-	    $(SUDO) apt-get update -q && \
-	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
-	        --no-install-recommends nodejs npm; }
 	@cd $(K8S_CHECK) && \
 	if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then \
 	    npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
