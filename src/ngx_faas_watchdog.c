@@ -114,7 +114,9 @@ ngx_faas_watchdog_handler(int signo)
 
     p = ngx_cpymem(p, msg, sizeof(msg) - 1);
 
-    (void) write(fd, line, p - line);
+    if (write(fd, line, p - line) == -1) {
+        /* nowhere left to say it: the kill below is what matters */
+    }
 
     (void) kill(getpid(), SIGKILL);
 }
