@@ -147,9 +147,9 @@ static ngx_command_t  ngx_faas_core_commands[] = {
 
     { ngx_string("faas_render_workers"),
       NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_faas_set_render_workers,
       0,
-      offsetof(ngx_faas_core_conf_t, render_workers),
+      0,
       NULL },
 
       ngx_null_command
@@ -431,6 +431,7 @@ ngx_faas_core_create_conf(ngx_cycle_t *cycle)
     }
 
     fccf->render_workers = NGX_CONF_UNSET;
+    fccf->render_share = NGX_CONF_UNSET;
 
     return fccf;
 }
@@ -441,22 +442,43 @@ ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf)
 {
     ngx_faas_core_conf_t *fccf = conf;
 
+    ngx_int_t         n;
     ngx_core_conf_t  *ccf;
-
-    ngx_conf_init_value(fccf->render_workers, 0);
 
     ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
 
-    /* a negative number is refused by ngx_conf_set_num_slot() already */
+    /*
+     * worker_processes is known here, "auto" included: a share is taken
+     * of it, rounded, and whatever was asked leaves one front worker, so
+     * a stock "worker_processes auto" works on any number of CPUs
+     */
 
-    if (fccf->render_workers > 0
-        && fccf->render_workers >= ccf->worker_processes)
-    {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "\"faas_render_workers %i\" leaves no front worker: "
-                      "\"worker_processes\" is %i, it must be larger",
-                      fccf->render_workers, ccf->worker_processes);
-        return NGX_CONF_ERROR;
+    if (fccf->render_share != NGX_CONF_UNSET) {
+        n = (ccf->worker_processes * fccf->render_share + 50) / 100;
+        fccf->render_pool = (fccf->render_share > 0);
+
+    } else {
+        ngx_conf_init_value(fccf->render_workers, 0);
+        n = fccf->render_workers;
+        fccf->render_pool = (n > 0);
+
+        if (n >= ccf->worker_processes && ccf->worker_processes > 1) {
+            ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                          "\"faas_render_workers %i\" leaves no front "
+                          "worker with %i worker processes: lowered to %i",
+                          n, ccf->worker_processes,
+                          ccf->worker_processes - 1);
+        }
+    }
+
+    fccf->render_workers = ngx_min(n, ccf->worker_processes - 1);
+
+    if (fccf->render_workers == 0 && fccf->render_pool) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                      "\"faas_render_workers\" leaves no render worker "
+                      "with %i worker process%s: render servers are "
+                      "served like the others", ccf->worker_processes,
+                      ccf->worker_processes == 1 ? "" : "es");
     }
 
     if (ngx_faas_render_check_listeners(cycle, fccf) != NGX_OK) {

@@ -99,7 +99,10 @@ typedef struct {
 
 /* of ngx_faas_core_module, the render pool */
 typedef struct {
-    ngx_int_t                  render_workers;
+    ngx_int_t                  render_workers; /* a count; once the conf
+                                                  is read, the count used */
+    ngx_int_t                  render_share;   /* or a percentage */
+    ngx_flag_t                 render_pool;    /* either asked for one */
 } ngx_faas_core_conf_t;
 
 

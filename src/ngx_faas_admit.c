@@ -122,6 +122,12 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
     }
 
     workers = ngx_faas_render_workers((ngx_cycle_t *) ngx_cycle);
+
+    if (workers == 0) {
+        /* one worker process serves the render servers too: no queue */
+        return NGX_DECLINED;
+    }
+
     slot = &st->admit[flcf->admit_slot];
 
     budget = (uint64_t) flcf->admit_budget * 1000;

@@ -287,6 +287,51 @@ ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* faas_render_workers N | P%: resolved against worker_processes later */
+
+char *
+ngx_faas_set_render_workers(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_core_conf_t *fccf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (fccf->render_workers != NGX_CONF_UNSET
+        || fccf->render_share != NGX_CONF_UNSET)
+    {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len > 1 && value[1].data[value[1].len - 1] == '%') {
+        n = ngx_atoi(value[1].data, value[1].len - 1);
+
+        if (n != NGX_ERROR && n <= 100) {
+            fccf->render_share = n;
+            return NGX_CONF_OK;
+        }
+
+    } else {
+        n = ngx_atoi(value[1].data, value[1].len);
+
+        if (n != NGX_ERROR) {
+            fccf->render_workers = n;
+            return NGX_CONF_OK;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"%V\" directive, "
+                       "it must be a number of workers or a share "
+                       "of them from 0%% to 100%%",
+                       &value[1], &cmd->name);
+
+    return NGX_CONF_ERROR;
+}
+
+
 static ngx_int_t
 ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv)

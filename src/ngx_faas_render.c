@@ -169,7 +169,7 @@ ngx_faas_render_check_listeners(ngx_cycle_t *cycle, ngx_faas_core_conf_t *fccf)
     fmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_faas_module);
 
     if (fccf->render_workers == 0) {
-        if (fmcf && fmcf->admits) {
+        if (!fccf->render_pool && fmcf && fmcf->admits) {
             ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                           "\"faas_admit\" needs \"faas_render_workers\"");
             return NGX_ERROR;

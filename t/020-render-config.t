@@ -1,7 +1,10 @@
 # vi:filetype=perl
 
 # The render pool's directives: bad values of faas_render_workers,
-# faas_render and faas_admit stop nginx at start with an [emerg]; with
+# faas_render and faas_admit stop nginx at start with an [emerg], a count
+# that leaves no front worker is lowered (its [warn] goes to stderr before
+# the error log opens: t/040-install.t sees it with nginx -t), a share
+# (50%) is taken of worker_processes; with
 # master_process off (one process) a render server is served inline; a
 # server without faas_render is unchanged; faas_status counts calls; the
 # $faas_* variables describe the call.
@@ -16,7 +19,7 @@ use Test::Nginx::Socket 'no_plan';
 # a second port, for a render listener beside the test server
 $ENV{TEST_NGINX_RENDER_PORT} ||= ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 20;
 
-# faas_render_workers must stay below worker_processes
+# two workers: faas_render_workers must leave one of them in front
 workers(2);
 
 # counters live in shared memory for the life of nginx: one round each
@@ -26,7 +29,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: faas_render_workers as large as worker_processes leaves no front worker
+=== TEST 1: faas_render_workers as large as worker_processes is lowered to leave a front worker
 --- main_config
     faas_render_workers 2;
 --- http_config
@@ -36,13 +39,16 @@ __DATA__
         location / { return 200; }
     }
 --- config
---- must_die
---- error_log
-"faas_render_workers 2" leaves no front worker: "worker_processes" is 2, it must be larger
+    location = /status { faas_status; }
+--- request
+GET /status
+--- response_body_like: "render_pool":\{[^}]*"workers":1\}
+--- no_error_log
+[error]
 
 
 
-=== TEST 2: faas_render_workers larger than worker_processes
+=== TEST 2: faas_render_workers larger than worker_processes is lowered too
 --- main_config
     faas_render_workers 5;
 --- http_config
@@ -52,9 +58,12 @@ __DATA__
         location / { return 200; }
     }
 --- config
---- must_die
---- error_log
-"faas_render_workers 5" leaves no front worker: "worker_processes" is 2, it must be larger
+    location = /status { faas_status; }
+--- request
+GET /status
+--- response_body_like: "render_pool":\{[^}]*"workers":1\}
+--- no_error_log
+[error]
 
 
 
@@ -64,7 +73,7 @@ __DATA__
 --- config
 --- must_die
 --- error_log
-"faas_render_workers" directive invalid number
+invalid value "x" in "faas_render_workers" directive, it must be a number of workers or a share of them from 0% to 100%
 
 
 
@@ -74,7 +83,7 @@ __DATA__
 --- config
 --- must_die
 --- error_log
-"faas_render_workers" directive invalid number
+invalid value "-1" in "faas_render_workers" directive
 
 
 
@@ -540,3 +549,76 @@ GET /ping
 X-Vars: [][][][]
 --- response_body chomp
 pong
+
+
+
+=== TEST 29: faas_render_workers as a share of worker_processes
+--- main_config
+    faas_render_workers 50%;
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location / { return 200; }
+    }
+--- config
+    location = /status { faas_status; }
+--- request
+GET /status
+--- response_body_like: "render_pool":\{[^}]*"workers":1\}
+--- no_error_log
+leaves no front worker
+[error]
+
+
+
+=== TEST 30: a share of 100% still leaves one front worker, without a warning
+--- main_config
+    faas_render_workers 100%;
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location / { return 200; }
+    }
+--- config
+    location = /status { faas_status; }
+--- request
+GET /status
+--- response_body_like: "render_pool":\{[^}]*"workers":1\}
+--- no_error_log
+[warn]
+[error]
+
+
+
+=== TEST 31: a share of 0% is no render pool
+--- main_config
+    faas_render_workers 0%;
+--- config
+    location = /status { faas_status; }
+--- request
+GET /status
+--- response_body_like: "render_pool":\{[^}]*"workers":0\}
+--- no_error_log
+[error]
+
+
+
+=== TEST 32: a share over 100%
+--- main_config
+    faas_render_workers 150%;
+--- config
+--- must_die
+--- error_log
+invalid value "150%" in "faas_render_workers"
+
+
+
+=== TEST 33: a share that is not a number
+--- main_config
+    faas_render_workers x%;
+--- config
+--- must_die
+--- error_log
+invalid value "x%" in "faas_render_workers"
