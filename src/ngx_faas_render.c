@@ -34,6 +34,10 @@
 
 
 static ngx_int_t ngx_faas_render_listener(ngx_listening_t *ls);
+#if (NGX_HAVE_UNIX_DOMAIN)
+static ngx_int_t ngx_faas_render_socket_dir(ngx_cycle_t *cycle,
+    ngx_listening_t *ls);
+#endif
 static void ngx_faas_render_init_connection(ngx_connection_t *c);
 static void ngx_faas_render_connection_done(void *data);
 
@@ -162,6 +166,14 @@ ngx_faas_render_check_listeners(ngx_cycle_t *cycle, ngx_faas_core_conf_t *fccf)
                           &ls[i].addr_text);
             return NGX_ERROR;
         }
+
+#if (NGX_HAVE_UNIX_DOMAIN)
+        if (ls[i].sockaddr->sa_family == AF_UNIX
+            && ngx_faas_render_socket_dir(cycle, &ls[i]) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+#endif
 
         n++;
     }
@@ -316,6 +328,109 @@ ngx_faas_render_listener(ngx_listening_t *ls)
 
     return 0;
 }
+
+
+#if (NGX_HAVE_UNIX_DOMAIN)
+
+/*
+ * A unix render socket in a directory that does not exist (/run/nginx-faas
+ * on a fresh machine) could not be bound. The directory becomes one of
+ * the cycle's paths, which the master creates before it opens the
+ * listening sockets, as it creates the temporary directories: mode 0700,
+ * owned by the workers' user, who must reach the socket. A directory that
+ * exists (/run, /tmp) is left as it is.
+ */
+
+static ngx_int_t
+ngx_faas_render_socket_dir(ngx_cycle_t *cycle, ngx_listening_t *ls)
+{
+    u_char              *dir, *p;
+    size_t               len;
+    ngx_uint_t           i;
+    ngx_path_t          *path, **paths;
+    ngx_file_info_t      fi;
+    struct sockaddr_un  *saun;
+
+    saun = (struct sockaddr_un *) ls->sockaddr;
+
+    p = (u_char *) saun->sun_path;
+    len = ngx_strnlen(p, sizeof(saun->sun_path));
+
+    while (len && p[len - 1] != '/') {
+        len--;
+    }
+
+    /* the root, or no directory part */
+
+    if (len <= 1) {
+        return NGX_OK;
+    }
+
+    len--;
+
+    dir = ngx_pnalloc(cycle->pool, len + 1);
+    if (dir == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_cpystrn(dir, p, len + 1);
+
+    if (ngx_file_info(dir, &fi) != NGX_FILE_ERROR) {
+        return NGX_OK;
+    }
+
+    paths = cycle->paths.elts;
+
+    for (i = 0; i < cycle->paths.nelts; i++) {
+        if (paths[i]->name.len == len
+            && ngx_strncmp(paths[i]->name.data, dir, len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    /* ngx_create_paths() makes one level: the parent must exist */
+
+    p = dir + len;
+
+    while (p > dir && *(p - 1) != '/') {
+        p--;
+    }
+
+    if (p - dir > 1) {
+        *(p - 1) = '\0';
+
+        if (ngx_file_info(dir, &fi) == NGX_FILE_ERROR) {
+            *(p - 1) = '/';
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                          "render listener \"%V\": create its directory "
+                          "\"%s\" (its parent does not exist either)",
+                          &ls->addr_text, dir);
+            return NGX_ERROR;
+        }
+
+        *(p - 1) = '/';
+    }
+
+    path = ngx_pcalloc(cycle->pool, sizeof(ngx_path_t));
+    if (path == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->name.data = dir;
+    path->name.len = len;
+
+    paths = ngx_array_push(&cycle->paths);
+    if (paths == NULL) {
+        return NGX_ERROR;
+    }
+
+    *paths = path;
+
+    return NGX_OK;
+}
+
+#endif
 
 
 /* one connection at a time: stop accepting until this one is closed */

@@ -4,7 +4,8 @@
 # faas_render and faas_admit stop nginx at start with an [emerg], a count
 # that leaves no front worker is lowered (its [warn] goes to stderr before
 # the error log opens: t/040-install.t sees it with nginx -t), a share
-# (50%) is taken of worker_processes; with
+# (50%) is taken of worker_processes; a unix render socket's directory is
+# made by the master, or nginx says which to create; with
 # master_process off (one process) a render server is served inline; a
 # server without faas_render is unchanged; faas_status counts calls; the
 # $faas_* variables describe the call.
@@ -622,3 +623,41 @@ invalid value "150%" in "faas_render_workers"
 --- must_die
 --- error_log
 invalid value "x%" in "faas_render_workers"
+
+
+
+=== TEST 34: a render unix socket in a directory nobody made: the master makes it
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVER_ROOT/faas-run/render.sock;
+        faas_render on;
+        location / { return 200 "rendered\n"; }
+    }
+--- config
+    location /r {
+        proxy_pass http://unix:$TEST_NGINX_SERVER_ROOT/faas-run/render.sock:/;
+    }
+--- request
+GET /r
+--- response_body
+rendered
+--- no_error_log
+[error]
+
+
+
+=== TEST 35: a render unix socket whose directory's parent is missing
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVER_ROOT/no/such/render.sock;
+        faas_render on;
+        location / { return 200; }
+    }
+--- config
+--- must_die
+--- error_log eval
+qr{render listener "unix:[^"]+/no/such/render\.sock": create its directory "[^"]+/no/such" \(its parent does not exist either\)}
