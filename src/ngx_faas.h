@@ -16,6 +16,7 @@
  *   calls            call.c
  *   JS runtime       response.c console.c request.c require.c
  *                    collections.c url.c web.c builtins.c string.c
+ *                    trace.c
  *   engine           vm.c watchdog.c promise.c bson.c
  *   shared memory    ticket.c stats.c
  *

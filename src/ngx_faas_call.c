@@ -19,6 +19,7 @@
 #include "ngx_faas_response.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_string.h"
+#include "ngx_faas_trace.h"
 #include "ngx_faas_url.h"
 #include "ngx_faas_vm.h"
 #include "ngx_faas_watchdog.h"
@@ -32,6 +33,8 @@ static ngx_int_t ngx_faas_call_push_handler(duk_context *duk,
     ngx_faas_vm_t *vm, ngx_str_t *name);
 static void ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm);
 static void ngx_faas_call_failed(ngx_faas_call_t *call);
+static const char *ngx_faas_call_trace(duk_context *duk, ngx_uint_t flat);
+static duk_ret_t ngx_faas_call_trace_internal(duk_context *duk, void *data);
 static duk_ret_t ngx_faas_call_preload_internal(duk_context *duk, void *data);
 static duk_ret_t ngx_faas_call_check_internal(duk_context *duk, void *data);
 static void ngx_faas_call_flatten(ngx_pool_t *pool, ngx_str_t *s);
@@ -190,7 +193,7 @@ ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
         {
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "faas: preloading \"%V\" failed: %s",
-                          &name[i], duk_safe_to_string(duk, -1));
+                          &name[i], ngx_faas_call_trace(duk, 1));
         }
 
         duk_pop(duk);
@@ -226,7 +229,7 @@ ngx_faas_call_check(ngx_faas_app_t *app, ngx_str_t *name, ngx_log_t *log)
         != DUK_EXEC_SUCCESS)
     {
         ngx_log_error(NGX_LOG_EMERG, log, 0, "faas_preload \"%V\": %s",
-                      name, duk_safe_to_string(duk, -1));
+                      name, ngx_faas_call_trace(duk, 1));
         rc = NGX_ERROR;
 
     } else if (!duk_to_boolean(duk, -1)) {
@@ -291,7 +294,9 @@ ngx_faas_call_log(ngx_faas_call_t *call)
         detail = app->root;
         break;
 
+    case NGX_FAAS_LOAD_ERROR:
     case NGX_FAAS_EXCEPTION:
+        /* where: the frames name file and line */
         detail = call->stack;
         break;
 
@@ -522,10 +527,49 @@ ngx_faas_call_failed(ngx_faas_call_t *call)
     (void) ngx_faas_vm_string(duk, -1, pool, &call->message);
     duk_pop(duk);
 
+    /* the stack as the logs show it; the engine's own if that fails */
+
     duk_dup(duk, -1);
-    (void) duk_safe_to_stacktrace(duk, -1);
+    ngx_faas_call_trace(duk, 0);
     (void) ngx_faas_vm_string(duk, -1, pool, &call->stack);
     duk_pop(duk);
+}
+
+
+/*
+ * replaces the error on the stack top by its stack trace as the logs show
+ * it (on one line if flat), or by the engine's own if that fails
+ */
+
+static const char *
+ngx_faas_call_trace(duk_context *duk, ngx_uint_t flat)
+{
+    duk_dup_top(duk);
+
+    if (duk_safe_call(duk, ngx_faas_call_trace_internal, &flat, 1, 1)
+        != DUK_EXEC_SUCCESS)
+    {
+        duk_pop(duk);
+        duk_dup_top(duk);
+        (void) duk_safe_to_stacktrace(duk, -1);
+    }
+
+    duk_remove(duk, -2);
+
+    return duk_get_string(duk, -1);
+}
+
+
+static duk_ret_t
+ngx_faas_call_trace_internal(duk_context *duk, void *data)
+{
+    ngx_uint_t  *flat = data;
+
+    /* the error is on top: a safe call sees the caller's whole frame */
+
+    ngx_faas_trace_push(duk, -1, *flat);
+
+    return 1;
 }
 
 

@@ -11,6 +11,7 @@
 #include "ngx_faas.h"
 #include "ngx_faas_console.h"
 #include "ngx_faas_request.h"
+#include "ngx_faas_trace.h"
 #include "ngx_faas_vm.h"
 
 
@@ -122,7 +123,8 @@ ngx_faas_console_format(duk_context *duk, void *data)
     for (i = 0; i < n; i++) {
 
         if (duk_is_error(duk, i)) {
-            (void) duk_to_stacktrace(duk, i);
+            ngx_faas_trace_push(duk, i, 0);
+            duk_replace(duk, i);
 
         } else if (duk_is_object(duk, i) && !duk_is_function(duk, i)) {
             duk_dup(duk, i);

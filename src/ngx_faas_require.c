@@ -9,6 +9,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_trace.h"
 #include "ngx_faas_vm.h"
 
 
@@ -31,7 +32,8 @@ static void ngx_faas_require_load(duk_context *duk, duk_idx_t path);
 static void ngx_faas_require_run(duk_context *duk, duk_idx_t path);
 static void ngx_faas_require_compile(duk_context *duk, duk_idx_t path);
 static void ngx_faas_require_read(duk_context *duk, const char *path);
-static void ngx_faas_require_pick(duk_context *duk, ngx_str_t *name);
+static void ngx_faas_require_pick(duk_context *duk, ngx_str_t *name,
+    duk_idx_t path);
 
 
 /*
@@ -119,7 +121,7 @@ ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
     /* stack: [ path ] */
 
     ngx_faas_require_load(duk, -1);
-    ngx_faas_require_pick(duk, name);
+    ngx_faas_require_pick(duk, name, -2);
 
     /* stack: [ path handler ] */
 
@@ -393,14 +395,19 @@ ngx_faas_require_run(duk_context *duk, duk_idx_t path)
 }
 
 
-/* pushes the module at path compiled as a function of the CommonJS five */
+/*
+ * pushes the module at path compiled as a function of the CommonJS five;
+ * a compile error names the file (relative to the app root) and the line,
+ * and the build step when the line holds syntax newer than ES5
+ */
 
 static void
 ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
 {
-    size_t       len;
+    size_t       len, slen;
     u_char      *tail;
-    const char  *file, *msg;
+    duk_int_t    line;
+    const char  *file, *msg, *src, *es2015;
 
     path = duk_normalize_index(duk, path);
     file = duk_get_string(duk, path);
@@ -409,26 +416,42 @@ ngx_faas_require_compile(duk_context *duk, duk_idx_t path)
     ngx_faas_require_read(duk, file);
     duk_push_literal(duk, NGX_FAAS_WRAP_TAIL);
     duk_concat(duk, 3);
+    duk_dup_top(duk);
     duk_dup(duk, path);
 
+    /* stack: [ ... source source path ] */
+
     if (duk_pcompile(duk, DUK_COMPILE_FUNCTION) == DUK_EXEC_SUCCESS) {
+        duk_remove(duk, -2);
         return;
     }
 
     /*
-     * stack: [ ... error ]: "file:line: message", as nginx -t shows it;
-     * Duktape's message ends in " (line N)", which that says already
+     * stack: [ ... source error ]: "file:line: message", as nginx -t shows
+     * it; Duktape's message ends in " (line N)", which that says already
      */
 
-    duk_get_prop_literal(duk, -1, "lineNumber");
+    line = duk_get_prop_literal(duk, -1, "lineNumber")
+           ? duk_get_int(duk, -1) : 0;
     duk_get_prop_literal(duk, -2, "message");
 
-    msg = duk_safe_to_lstring(duk, -1, &len);
+    src = duk_get_lstring(duk, -4, &slen);
+    es2015 = (line > 0) ? ngx_faas_trace_es2015(src, slen, line) : NULL;
+
+    ngx_faas_trace_file(duk, file);
+    file = duk_get_string(duk, -1);
+
+    if (es2015) {
+        (void) duk_syntax_error(duk, "%s:%ld: parse error: ES2015+ syntax "
+                                "(%s), build with tools/faas-build", file,
+                                (long) line, es2015);
+    }
+
+    msg = duk_safe_to_lstring(duk, -2, &len);
     tail = ngx_strlcasestrn((u_char *) msg, (u_char *) msg + len,
                             (u_char *) " (line ", sizeof(" (line ") - 2);
 
-    (void) duk_syntax_error(duk, "%s:%ld: %.*s", file,
-                            (long) duk_get_int(duk, -2),
+    (void) duk_syntax_error(duk, "%s:%ld: %.*s", file, (long) line,
                             (int) (tail ? (size_t) (tail - (u_char *) msg)
                                         : len),
                             msg);
@@ -475,8 +498,10 @@ ngx_faas_require_read(duk_context *duk, const char *path)
 /* replaces module.exports on the stack top by the function it exports */
 
 static void
-ngx_faas_require_pick(duk_context *duk, ngx_str_t *name)
+ngx_faas_require_pick(duk_context *duk, ngx_str_t *name, duk_idx_t path)
 {
+    path = duk_normalize_index(duk, path);
+
     if (duk_is_function(duk, -1)) {
         return;
     }
@@ -500,7 +525,10 @@ ngx_faas_require_pick(duk_context *duk, ngx_str_t *name)
         duk_pop(duk);
     }
 
-    (void) duk_type_error(duk, "function \"%.*s\" exports no function "
+    ngx_faas_trace_file(duk, duk_get_string(duk, path));
+
+    (void) duk_type_error(duk, "%s: function \"%.*s\" exports no function "
                           "(module.exports, exports.main or exports.default)",
-                          (int) name->len, name->data);
+                          duk_get_string(duk, -1), (int) name->len,
+                          name->data);
 }

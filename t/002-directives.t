@@ -180,7 +180,7 @@ module.exports = function () {
 };
 --- must_die
 --- error_log eval
-qr{faas_preload "bad": SyntaxError: \S+/html/fn/bad\.js:2: }
+qr{faas_preload "bad": SyntaxError: bad\.js:2: (?!.*ES2015)}
 
 
 

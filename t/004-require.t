@@ -225,7 +225,7 @@ GET /bad
 --- response_body chomp
 {"error":"function failed"}
 --- error_log eval
-qr{faas: function "bad" cannot be loaded: SyntaxError: \S+/html/fn/bad\.js:2: }
+qr{faas: function "bad" cannot be loaded: SyntaxError: bad\.js:2: }
 --- no_error_log
 [alert]
 
@@ -243,6 +243,6 @@ module.exports = { main: 'not a function' };
 GET /nf
 --- error_code: 500
 --- error_log
-function "nf" exports no function (module.exports, exports.main or exports.default)
+nf.js: function "nf" exports no function (module.exports, exports.main or exports.default)
 --- no_error_log
 [alert]

@@ -27,7 +27,7 @@ Content-Type: application/json
 --- response_body chomp
 {"error":"function failed"}
 --- error_log eval
-qr{\[error\] .*faas: function "thrower" failed: TypeError: bad thing \| at inner \(\S+/fn/thrower\.js:1\)}
+qr{\[error\] .*faas: function "thrower" failed: TypeError: bad thing \| at inner \(thrower\.js:1\) \| at \[anon\] \(thrower\.js:2\), client}
 --- no_error_log
 [alert]
 
@@ -66,7 +66,7 @@ module.exports = function () { throw new Error('shown'); };
 --- request
 GET /t
 --- error_code: 500
---- response_body_like: ^\{"error":"function failed","message":"Error: shown","stack":"Error: shown \| at \S+ \(\S+/fn/thrower\.js:1\)
+--- response_body_like: ^\{"error":"function failed","message":"Error: shown","stack":"Error: shown \| at \[anon\] \(thrower\.js:1\)"
 --- error_log
 faas: function "thrower" failed: Error: shown
 
@@ -251,3 +251,511 @@ module.exports = function () { return 'fine'; };
 ['{"error":"function failed"}', "fine"]
 --- no_error_log
 [alert]
+
+
+
+=== TEST 13: a stack keeps the JavaScript frames, named relative to the app
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass deep; }
+--- user_files
+>>> fn/deep.js
+function cb(x) { return x.no.such; }
+module.exports = function () {
+    return [1].map(cb);
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{faas: function \"deep\" failed: TypeError: [^|]+ \| at cb \(deep\.js:1\) \| at \[anon\] \(deep\.js:3\), client}
+--- no_error_log eval
+[qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
+
+
+
+=== TEST 14: a stack has no frame of the module's C built-ins
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass ours; }
+--- user_files
+>>> fn/ours.js
+module.exports = function () {
+    new Map().forEach(5);
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{faas: function \"ours\" failed: TypeError: [^|]+ \| at \[anon\] \(ours\.js:2\), client}
+--- no_error_log eval
+[qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
+
+
+
+=== TEST 15: faas_debug and console show the same clean stack
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass deep; faas_debug on; }
+--- user_files
+>>> fn/deep.js
+function cb(x) { return x.no.such; }
+module.exports = function () {
+    try {
+        [1].forEach(cb);
+    } catch (e) {
+        console.warn(e);
+    }
+    [1].forEach(cb);
+};
+--- request
+GET /t
+--- error_code: 500
+--- response_body_like: ^\{"error":"function failed","message":"TypeError: [^"|]+","stack":"TypeError: [^"|]+ \| at cb \(deep\.js:1\) \| at \[anon\] \(deep\.js:8\)"
+--- error_log eval
+[qr{\[warn\] .*faas deep \[\w+\]: TypeError: cannot read property}, qr{^    at cb \(deep\.js:1\)$}, qr{^    at \[anon\] \(deep\.js:4\), client}]
+--- no_error_log eval
+[qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
+
+
+
+=== TEST 16: a parse error of ES2015+ syntax (async function) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass async; }
+--- user_files
+>>> fn/async.js
+module.exports = async function (ctx) {
+    return 1;
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"async" cannot be loaded: SyntaxError: async\.js:1: parse error: ES2015\+ syntax \(async function\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 17: a parse error of ES2015+ syntax (let) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass let; }
+--- user_files
+>>> fn/let.js
+var a = 1;
+let b = 2;
+module.exports = function () { return b; };
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"let" cannot be loaded: SyntaxError: let\.js:2: parse error: ES2015\+ syntax \(let\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 18: a parse error of ES2015+ syntax (arrow function) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass arrow; }
+--- user_files
+>>> fn/arrow.js
+// a comment
+module.exports = (ctx) => 'x';
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"arrow" cannot be loaded: SyntaxError: arrow\.js:2: parse error: ES2015\+ syntax \(arrow function\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 19: a parse error of ES2015+ syntax (export) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass exp; }
+--- user_files
+>>> fn/exp.js
+export default function (ctx) {
+    return 1;
+}
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"exp" cannot be loaded: SyntaxError: exp\.js:1: parse error: ES2015\+ syntax \(export\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 20: a parse error of ES2015+ syntax (template literal) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass tpl; }
+--- user_files
+>>> fn/tpl.js
+var n = 1;
+module.exports = function () {
+    return `n=${n}`;
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"tpl" cannot be loaded: SyntaxError: tpl\.js:3: parse error: ES2015\+ syntax \(template literal\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 21: a parse error of ES2015+ syntax (class) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass cls; }
+--- user_files
+>>> fn/cls.js
+class Page {
+    render() { return 1; }
+}
+module.exports = function () { return new Page().render(); };
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"cls" cannot be loaded: SyntaxError: cls\.js:1: parse error: ES2015\+ syntax \(class\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 22: a parse error of ES2015+ syntax (import) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass imp; }
+--- user_files
+>>> fn/imp.js
+import { x } from './lib';
+module.exports = function () { return x; };
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"imp" cannot be loaded: SyntaxError: imp\.js:1: parse error: ES2015\+ syntax \(import\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 23: a parse error of ES2015+ syntax (for-of) says so and names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass forof; }
+--- user_files
+>>> fn/forof.js
+module.exports = function (ctx) {
+    var n = 0;
+    for (var k of [1, 2]) { n += k; }
+    return n;
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"forof" cannot be loaded: SyntaxError: forof\.js:3: parse error: ES2015\+ syntax \(for-of\), build with tools/faas-build, client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 24: an ES5 syntax error keeps its message, even beside ES2015+ text
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass es5; }
+--- user_files
+>>> fn/es5.js
+module.exports = function () {
+    var s = 'a => b, `x`, let y, class Z'; // async f, ...rest
+    return 1 +;
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"es5" cannot be loaded: SyntaxError: es5\.js:3: [^,]*, client}
+--- no_error_log eval
+["ES2015", "[alert]"]
+
+
+
+=== TEST 25: an ES5 syntax error beside properties named as keywords keeps its message
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass prop; }
+--- user_files
+>>> fn/prop.js
+var o = { let: 1 };
+module.exports = function () { return o.let + o.class ) ; };
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"prop" cannot be loaded: SyntaxError: prop\.js:2: [^,]*, client}
+--- no_error_log eval
+["ES2015", "[alert]"]
+
+
+
+=== TEST 26: at nginx -t, a preloaded function of ES2015+ syntax names the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+    faas_preload page;
+--- config
+--- user_files
+>>> fn/page.js
+var x = 1;
+module.exports = (ctx) => x;
+--- must_die
+--- error_log eval
+qr{faas_preload "page": SyntaxError: page\.js:2: parse error: ES2015\+ syntax \(arrow function\), build with tools/faas-build$}
+
+
+
+=== TEST 27: a required module of ES2015+ syntax names its file and the build
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass page; }
+--- user_files
+>>> fn/page.js
+var lib = require('./lib/util');
+module.exports = function () { return lib.x; };
+>>> fn/lib/util.js
+exports.x = 1;
+let y = 2;
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"page" cannot be loaded: SyntaxError: lib/util\.js:2: parse error: ES2015\+ syntax \(let\), build with tools/faas-build \| at \[anon\] \(page\.js:1\), client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 28: an exception while a module loads names file and line
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass throws; }
+--- user_files
+>>> fn/throws.js
+var config = {};
+
+var port = config.server.port;
+module.exports = function () { return port; };
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"throws" cannot be loaded: TypeError: [^|]+ \| at \[anon\] \(throws\.js:3\), client}
+--- no_error_log eval
+[qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
+
+
+
+=== TEST 29: an exception while a required module loads names both files and lines
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass nested; }
+--- user_files
+>>> fn/nested.js
+var lib = require('./lib/bad');
+module.exports = function () { return lib; };
+>>> fn/lib/bad.js
+exports.a = 1;
+throw new Error('not configured');
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"nested" cannot be loaded: Error: not configured \| at \[anon\] \(lib/bad\.js:2\) \| at \[anon\] \(nested\.js:1\), client}
+--- no_error_log eval
+[qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
+
+
+
+=== TEST 30: a module that exports no function names its file
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass nofn; }
+--- user_files
+>>> fn/nofn.js
+module.exports = { main: 'not a function' };
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{"nofn" cannot be loaded: TypeError: nofn\.js: function "nofn" exports no function}
+--- no_error_log eval
+[qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
+
+
+
+=== TEST 31: a bundle's frames name the source lines of its source map
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass mapped; faas_debug on; }
+--- user_files
+>>> fn/mapped.js
+// bundle
+function a() {
+    throw new Error('mapped');
+}
+module.exports = function () { a(); };
+>>> fn/mapped.js.map
+{"version":3,"file":"mapped.js","sources":["../src/mapped.ts"],"names":[],"mappings":";;AASA;;AAUA"}
+--- request
+GET /t
+--- error_code: 500
+--- response_body_like: "stack":"Error: mapped \| at a \(src/mapped\.ts:10\) \| at \[anon\] \(src/mapped\.ts:20\)"
+--- error_log eval
+qr{failed: Error: mapped \| at a \(src/mapped\.ts:10\) \| at \[anon\] \(src/mapped\.ts:20\), client}
+--- no_error_log
+[alert]
+
+
+
+=== TEST 32: a source map with not JSON: the bundle lines, never an error
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass json; }
+--- user_files
+>>> fn/json.js
+function a() {
+    throw new Error('json');
+}
+module.exports = function () { a(); };
+>>> fn/json.js.map
+{"version":3,"sources":["src/json.ts"],"mappings":";AACA
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{failed: Error: json \| at a \(json\.js:2\) \| at \[anon\] \(json\.js:4\), client}
+--- no_error_log eval
+["src/", "[alert]"]
+
+
+
+=== TEST 33: a source map with a bad VLQ digit: the bundle lines, never an error
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass vlq; }
+--- user_files
+>>> fn/vlq.js
+function a() {
+    throw new Error('vlq');
+}
+module.exports = function () { a(); };
+>>> fn/vlq.js.map
+{"version":3,"sources":["src/vlq.ts"],"mappings":";AA!A;AAEA"}
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{failed: Error: vlq \| at a \(vlq\.js:2\) \| at \[anon\] \(vlq\.js:4\), client}
+--- no_error_log eval
+["src/", "[alert]"]
+
+
+
+=== TEST 34: a source map with a source out of range: the bundle lines, never an error
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass range; }
+--- user_files
+>>> fn/range.js
+function a() {
+    throw new Error('range');
+}
+module.exports = function () { a(); };
+>>> fn/range.js.map
+{"version":3,"sources":["src/range.ts"],"mappings":";ACAA;AAEA"}
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{failed: Error: range \| at a \(range\.js:2\) \| at \[anon\] \(range\.js:4\), client}
+--- no_error_log eval
+["src/", "[alert]"]
+
+
+
+=== TEST 35: a source map with lines it does not map: the bundle lines, never an error
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass unmapped; }
+--- user_files
+>>> fn/unmapped.js
+function a() {
+    throw new Error('unmapped');
+}
+module.exports = function () { a(); };
+>>> fn/unmapped.js.map
+{"version":3,"sources":["src/unmapped.ts"],"mappings":"AAAA"}
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{failed: Error: unmapped \| at a \(unmapped\.js:2\) \| at \[anon\] \(unmapped\.js:4\), client}
+--- no_error_log eval
+["src/", "[alert]"]
+
+
+
+=== TEST 36: a source map with version 2: the bundle lines, never an error
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass version; }
+--- user_files
+>>> fn/version.js
+function a() {
+    throw new Error('version');
+}
+module.exports = function () { a(); };
+>>> fn/version.js.map
+{"version":2,"sources":["src/version.ts"],"mappings":";AACA;AAEA"}
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{failed: Error: version \| at a \(version\.js:2\) \| at \[anon\] \(version\.js:4\), client}
+--- no_error_log eval
+["src/", "[alert]"]

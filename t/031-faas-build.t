@@ -79,6 +79,27 @@ is(map_line('react', 'most used: '),
          'the error names the source line');
 }
 
+# a bundle that throws: its frames in the log name the TypeScript lines
+our $thrower = tempdir(CLEANUP => 1);
+{
+    mkdir "$thrower/src";
+    mkdir "$thrower/src/lib";
+    open my $f, '>', "$thrower/src/boom.ts" or die;
+    print $f "import { fail } from './lib/fail';\n"
+             . "export default function (ctx: any): string {\n"
+             . "    return fail(ctx.query.n);\n"
+             . "}\n";
+    close $f;
+    open $f, '>', "$thrower/src/lib/fail.ts" or die;
+    print $f "// fails on purpose\n"
+             . "export function fail(n: string): string {\n"
+             . "    throw new Error('boom ' + n);\n"
+             . "}\n";
+    close $f;
+    my $err = `$here/../tools/faas-build $thrower/src $thrower/out 2>&1`;
+    is($?, 0, 'the thrower builds') or diag($err);
+}
+
 repeat_each(2);
 no_long_string();
 run_tests();
@@ -133,3 +154,19 @@ Content-Type: application/json
 $::node{'shop/index'}
 --- no_error_log
 [error]
+
+
+
+=== TEST 4: a built bundle's stack names the TypeScript files and lines, through its source map
+--- http_config eval
+"faas_functions $::thrower/out;"
+--- config
+    location /boom { faas_pass boom; faas_debug on; }
+--- request
+GET /boom?n=7
+--- error_code: 500
+--- response_body_like: "stack":"Error: boom 7 \| at \S+ \(src/lib/fail\.ts:3\) \| at \S+ \(src/boom\.ts:3\)"
+--- error_log eval
+qr{faas: function "boom" failed: Error: boom 7 \| at \S+ \(src/lib/fail\.ts:3\) \| at \S+ \(src/boom\.ts:3\), client}
+--- no_error_log
+[alert]
