@@ -14,7 +14,7 @@
 
 
 /* a bigger map is not read: the bundle line is shown instead */
-#define NGX_FAAS_TRACE_MAP_MAX   (16 * 1024 * 1024)
+#define NGX_FAAS_TRACE_MAP_MAX   (8 * 1024 * 1024)
 
 #define NGX_FAAS_STASH_MAPS      DUK_HIDDEN_SYMBOL("faasMaps")
 
@@ -44,6 +44,7 @@ static duk_bool_t ngx_faas_trace_frame(duk_context *duk, const char *p,
 static duk_bool_t ngx_faas_trace_map(duk_context *duk, const char *file,
     size_t flen, unsigned long line);
 static duk_ret_t ngx_faas_trace_load(duk_context *duk, void *data);
+static duk_ret_t ngx_faas_trace_keep(duk_context *duk, void *data);
 static ngx_int_t ngx_faas_trace_decode(ngx_faas_trace_map_t *map,
     const char *p);
 static ngx_int_t ngx_faas_trace_vlq(const char **pp, const char *end,
@@ -97,8 +98,8 @@ ngx_faas_trace_push(duk_context *duk, duk_idx_t idx, ngx_uint_t flat)
     }
 
     duk_dup(duk, idx);
-    s = duk_safe_to_stacktrace(duk, -1);
-    len = duk_get_length(duk, -1);
+    (void) duk_safe_to_stacktrace(duk, -1);
+    s = duk_get_lstring(duk, -1, &len);
 
     /* stack: [ ... stash root trace "\n" line ... ] */
 
@@ -120,7 +121,8 @@ ngx_faas_trace_push(duk_context *duk, duk_idx_t idx, ngx_uint_t flat)
             nl = end;
         }
 
-        duk_require_stack(duk, 2);
+        /* a frame and its source map lookup */
+        duk_require_stack(duk, 8);
 
         if (nl - p > 7 && ngx_strncmp(p, "    at ", 7) == 0) {
             n += ngx_faas_trace_frame(duk, p + 7, nl - p - 7, root, rlen,
@@ -348,16 +350,18 @@ ngx_faas_trace_map(duk_context *duk, const char *file, size_t flen,
 }
 
 
-/* [ ... file ] -> [ ... { s: sources, m: table } ], throws if none */
+/*
+ * [ ... file ] -> [ ... { s: sources, m: table } ], throws if there is no
+ * usable map; the map is read and decoded outside the heap, then copied in
+ * by a safe call, so a heap out of memory cannot leak the JSON
+ */
 
 static duk_ret_t
 ngx_faas_trace_load(duk_context *duk, void *data)
 {
-    int                    ok;
-    json_t                *json, *mappings, *source;
-    uint32_t              *table;
+    json_t                *json, *mappings;
+    duk_int_t              rc;
     const char            *s;
-    ngx_uint_t             i;
     struct stat            st;
     json_error_t           err;
     ngx_faas_trace_map_t   map;
@@ -382,60 +386,66 @@ ngx_faas_trace_load(duk_context *duk, void *data)
     map.sources = json_object_get(json, "sources");
     mappings = json_object_get(json, "mappings");
 
-    ok = json_is_object(json)
-         && json_integer_value(json_object_get(json, "version")) == 3
-         && json_is_array(map.sources)
-         && json_is_string(mappings)
-         && ngx_faas_trace_decode(&map, json_string_value(mappings)) == NGX_OK;
+    rc = DUK_EXEC_ERROR;
 
-    table = NULL;
-
-    if (ok) {
-        /* sources: as written, less the "../" and "./" that lead out */
-
-        duk_push_array(duk);
-
-        for (i = 0; i < json_array_size(map.sources); i++) {
-            source = json_array_get(map.sources, i);
-            s = json_is_string(source) ? json_string_value(source) : "?";
-
-            for ( ;; ) {
-                if (ngx_strncmp(s, "../", 3) == 0) {
-                    s += 3;
-
-                } else if (ngx_strncmp(s, "./", 2) == 0) {
-                    s += 2;
-
-                } else {
-                    break;
-                }
-            }
-
-            duk_push_string(duk, s);
-            duk_put_prop_index(duk, -2, i);
-        }
-
-        table = map.table;
-        map.table = NULL;
+    if (json_is_object(json)
+        && json_integer_value(json_object_get(json, "version")) == 3
+        && json_is_array(map.sources)
+        && json_is_string(mappings)
+        && ngx_faas_trace_decode(&map, json_string_value(mappings)) == NGX_OK)
+    {
+        rc = duk_safe_call(duk, ngx_faas_trace_keep, &map, 0, 1);
     }
 
+    ngx_free(map.table);
     json_decref(json);
 
-    if (!ok) {
-        ngx_free(map.table);
-        return DUK_RET_ERROR;
-    }
+    return (rc == DUK_EXEC_SUCCESS) ? 1 : DUK_RET_ERROR;
+}
 
-    /* stack: [ ... file path sources ]; the table is copied into the heap */
+
+/* pushes { s: sources, m: table } of a decoded map */
+
+static duk_ret_t
+ngx_faas_trace_keep(duk_context *duk, void *data)
+{
+    ngx_faas_trace_map_t  *map = data;
+
+    u_char      *p;
+    json_t      *source;
+    const char  *s;
+    ngx_uint_t   i;
 
     duk_push_object(duk);
-    duk_swap_top(duk, -2);
+
+    /* sources: as written, less the "../" and "./" that lead out */
+
+    duk_push_array(duk);
+
+    for (i = 0; i < json_array_size(map->sources); i++) {
+        source = json_array_get(map->sources, i);
+        s = json_is_string(source) ? json_string_value(source) : "?";
+
+        for ( ;; ) {
+            if (ngx_strncmp(s, "../", 3) == 0) {
+                s += 3;
+
+            } else if (ngx_strncmp(s, "./", 2) == 0) {
+                s += 2;
+
+            } else {
+                break;
+            }
+        }
+
+        duk_push_string(duk, s);
+        duk_put_prop_index(duk, -2, i);
+    }
+
     duk_put_prop_literal(duk, -2, "s");
 
-    s = duk_push_fixed_buffer(duk, map.lines * 2 * sizeof(uint32_t));
-    ngx_memcpy((u_char *) s, table, map.lines * 2 * sizeof(uint32_t));
-    ngx_free(table);
-
+    p = duk_push_fixed_buffer(duk, map->lines * 2 * sizeof(uint32_t));
+    ngx_memcpy(p, map->table, map->lines * 2 * sizeof(uint32_t));
     duk_put_prop_literal(duk, -2, "m");
 
     return 1;

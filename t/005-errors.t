@@ -759,3 +759,24 @@ GET /t
 qr{failed: Error: version \| at a \(version\.js:2\) \| at \[anon\] \(version\.js:4\), client}
 --- no_error_log eval
 ["src/", "[alert]"]
+
+
+
+=== TEST 37: a message of non-ASCII text keeps all its frames
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass utf8; }
+--- user_files
+>>> fn/utf8.js
+function f() { throw new Error('caf\u00e9 \u2615 \u00fcber'); }
+module.exports = function () {
+    f();
+};
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr{failed: Error: caf\x{c3}\x{a9} \x{e2}\x{98}\x{95} \x{c3}\x{bc}ber \| at f \(utf8\.js:1\) \| at \[anon\] \(utf8\.js:3\), client}
+--- no_error_log
+[alert]
