@@ -15,6 +15,8 @@
 #                   Debian's layout for nginx modules (DESTDIR honoured)
 #   make deb        the libnginx-mod-faas package in build/deb (lintian)
 #   make deploy-check  yamllint and a schema check of deploy/kubernetes
+#   make promtool   Prometheus's promtool for t/023, from Debian's package
+#                   (unpacked under build/, not installed, no service)
 
 NGINX_SRC   ?= /usr/share/nginx/src
 NGINX_BIN   ?= /usr/sbin/nginx
@@ -43,16 +45,22 @@ BUILD_TOOLS = $(FAAS_BUILD) tools/faas-build.js tools/faas-polyfills.js \
 # into $(COMPAT) with the packages of t/compat/package-lock.json
 COMPAT      = $(BUILD)/compat
 
+# promtool checks faas_status's Prometheus text (t/023): Debian's
+# prometheus package is downloaded and unpacked here, never installed
+PROMTOOL_DIR = $(BUILD)/prometheus
+PROMTOOL     = $(PROMTOOL_DIR)/usr/bin/promtool
+
 # the real Test::Nginx when installed, our own runner (t/lib) otherwise
 PERL5LIB_TEST = $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
                   || echo $(CURDIR)/t/lib)
 TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            TEST_NGINX_LOAD_MODULES=$(MODULE) \
            TEST_NGINX_COMPAT_DIR=$(COMPAT) \
+           TEST_NGINX_PROMTOOL=$(PROMTOOL) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
-.PHONY: all deps node-deps module functions compat run run-render test \
-        test-asan bench soak layers clean install deb deb-deps \
+.PHONY: all deps node-deps module functions compat promtool run run-render \
+        test test-asan bench soak layers clean install deb deb-deps \
         deploy-check deploy-deps
 
 all: module
@@ -121,6 +129,16 @@ $(COMPAT)/.built: $(shell find t/compat/src -type f 2>/dev/null) t/compat/packag
 	$(FAAS_BUILD) t/compat/src $(COMPAT)
 	touch $@
 
+promtool: $(PROMTOOL)
+
+$(PROMTOOL):
+	rm -rf $(PROMTOOL_DIR) && mkdir -p $(PROMTOOL_DIR)/deb
+	cd $(PROMTOOL_DIR)/deb && { apt-get download prometheus 2>/dev/null \
+	    || { $(SUDO) apt-get update -q && apt-get download prometheus; }; }
+	dpkg -x $(PROMTOOL_DIR)/deb/prometheus_*.deb $(PROMTOOL_DIR)
+	rm -rf $(PROMTOOL_DIR)/deb
+	touch $@
+
 run: deps module functions
 	mkdir -p conf/logs
 	$(NGINX_BIN) -p $(CURDIR)/conf/ -c nginx.conf
@@ -130,7 +148,7 @@ run-render: deps module functions
 	mkdir -p conf/logs
 	cd conf && $(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
 
-test: deps module compat deploy-check
+test: deps module compat promtool deploy-check
 	$(TEST_ENV) prove -r t
 
 # the module built with AddressSanitizer, run in Debian's nginx with the
@@ -158,7 +176,7 @@ $(ASAN_MODULE): $(ASAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
 	    "$$($(CC) -print-file-name=libasan.so)" $(NGINX_BIN) > $(ASAN_NGINX)
 	chmod +x $(ASAN_NGINX)
 
-test-asan: deps $(ASAN_MODULE) compat
+test-asan: deps $(ASAN_MODULE) compat promtool
 	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
 	ASAN_OPTIONS=detect_leaks=0:log_path=$(ASAN_REPORTS)/asan \
 	    $(TEST_ENV) TEST_NGINX_BINARY=$(ASAN_NGINX) \

@@ -89,6 +89,7 @@ typedef struct {
     ngx_array_t                preloads;  /* of ngx_faas_loc_conf_t * */
     ngx_int_t                  request_id_index;
     ngx_uint_t                 admits;    /* faas_admit locations */
+    ngx_array_t               *admit_names; /* of ngx_str_t, by slot */
     ngx_uint_t                 used;      /* any faas_ directive at all */
 } ngx_faas_main_conf_t;
 
@@ -156,6 +157,8 @@ typedef struct {
 
     ngx_array_t               *logs;      /* faas_debug: console lines */
     uint64_t                   run_time;  /* microseconds */
+    uint64_t                   queue_time; /* microseconds, if queued */
+    ngx_uint_t                 queued;    /* came through faas_admit */
 } ngx_faas_call_t;
 
 

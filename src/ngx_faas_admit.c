@@ -40,10 +40,11 @@ ngx_faas_set_admit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_faas_loc_conf_t *flcf = conf;
 
-    ngx_int_t              ms;
-    ngx_str_t             *value, s;
-    ngx_uint_t             i;
-    ngx_faas_main_conf_t  *fmcf;
+    ngx_int_t                  ms;
+    ngx_str_t                 *value, s, *name;
+    ngx_uint_t                 i;
+    ngx_faas_main_conf_t      *fmcf;
+    ngx_http_core_loc_conf_t  *clcf;
 
     if (flcf->admit) {
         return "is duplicate";
@@ -83,6 +84,23 @@ ngx_faas_set_admit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     fmcf->used = 1;
     flcf->admit = 1;
     flcf->admit_slot = fmcf->admits++ % NGX_FAAS_STATS_ADMITS;
+
+    /* the location names the slot in faas_status */
+
+    if (fmcf->admit_names == NULL) {
+        fmcf->admit_names = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
+        if (fmcf->admit_names == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    name = ngx_array_push(fmcf->admit_names);
+    if (name == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    *name = clcf->name;
 
     return NGX_CONF_OK;
 }

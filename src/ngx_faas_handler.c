@@ -88,6 +88,12 @@ ngx_faas_handler_run(ngx_http_request_t *r)
 
     ctx->call = call;
 
+    if (ctx->claimed) {
+        /* its time in the render pool's queue goes into the statistics */
+        call->queued = 1;
+        call->queue_time = ngx_max(ctx->queue_time, 0);
+    }
+
     if (!ngx_faas_require_name_valid(&call->name)) {
         call->error = NGX_FAAS_NOT_FOUND;
         ngx_str_set(&call->message, "invalid function name");

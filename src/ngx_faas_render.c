@@ -222,6 +222,15 @@ ngx_faas_render_init_process(ngx_cycle_t *cycle)
 
     n = ngx_faas_render_workers(cycle);
 
+    /* faas_status shows every worker's pid, with a render pool or not */
+
+    w = ngx_faas_stats_worker();
+    if (w) {
+        w->pid = ngx_pid;
+        w->render = 0;
+        w->busy = 0;
+    }
+
     if (n == 0 || ngx_process != NGX_PROCESS_WORKER) {
         /* no pool, or a single process: it serves everything */
         return NGX_OK;
@@ -258,11 +267,8 @@ ngx_faas_render_init_process(ngx_cycle_t *cycle)
         }
     }
 
-    w = ngx_faas_stats_worker();
     if (w) {
-        w->pid = ngx_pid;
         w->render = ngx_faas_render_worker;
-        w->busy = 0;
     }
 
     if (!ngx_faas_render_worker) {

@@ -8,20 +8,33 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <math.h>
-
 #include "ngx_faas.h"
 #include "ngx_faas_stats.h"
 
 
-/* run-time histogram: bucket b holds runs up to 10us * 1.25^b (~13 s) */
-#define NGX_FAAS_STATS_FIRST      10.0
-#define NGX_FAAS_STATS_FACTOR     1.25
-
-
 static ngx_int_t ngx_faas_stats_init_zone(ngx_shm_zone_t *zone, void *data);
 static ngx_faas_stats_function_t *ngx_faas_stats_function(ngx_str_t *name);
-static ngx_uint_t ngx_faas_stats_bucket(uint64_t us);
+static void ngx_faas_stats_observe(ngx_faas_stats_histogram_t *h,
+    uint64_t us);
+
+
+/*
+ * the upper bounds of the histogram buckets, microseconds: 10 a decade
+ * (steps of 20-33%) from 10 us to 10 s, fine enough for p50 and p99; the
+ * 1, 2.5, 5 of each decade from 100 us on are what Prometheus gets
+ */
+
+static uint64_t  ngx_faas_stats_bounds[NGX_FAAS_STATS_BUCKETS - 1] = {
+    10, 12, 15, 20, 25, 30, 40, 50, 60, 80,
+    100, 120, 150, 200, 250, 300, 400, 500, 600, 800,
+    1000, 1200, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000,
+    10000, 12000, 15000, 20000, 25000, 30000, 40000, 50000, 60000, 80000,
+    100000, 120000, 150000, 200000, 250000, 300000, 400000, 500000, 600000,
+    800000,
+    1000000, 1200000, 1500000, 2000000, 2500000, 3000000, 4000000, 5000000,
+    6000000, 8000000,
+    10000000
+};
 
 
 static ngx_faas_stats_t  *ngx_faas_stats;
@@ -134,9 +147,12 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
     }
 
     (void) ngx_atomic_fetch_add(&f->requests, 1);
-    (void) ngx_atomic_fetch_add(&f->run_time, call->run_time);
-    (void) ngx_atomic_fetch_add(&f->buckets[ngx_faas_stats_bucket(
-                                                 call->run_time)], 1);
+
+    ngx_faas_stats_observe(&f->run_time, call->run_time);
+
+    if (call->queued) {
+        ngx_faas_stats_observe(&f->queue_time, call->queue_time);
+    }
 
     if (call->error != NGX_FAAS_OK) {
         (void) ngx_atomic_fetch_add(&f->errors, 1);
@@ -152,42 +168,54 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
 }
 
 
-/* upper bounds of the buckets where half and 99% of the runs fall, in ms */
+/* the upper bound of bucket b, microseconds; the last bucket has none */
 
-void
-ngx_faas_stats_percentiles(ngx_faas_stats_function_t *f, double *p50,
-    double *p99)
+uint64_t
+ngx_faas_stats_bound(ngx_uint_t b)
 {
-    uint64_t    total, sum;
-    ngx_uint_t  b;
+    return ngx_faas_stats_bounds[b];
+}
 
-    *p50 = 0;
-    *p99 = 0;
+
+/*
+ * the q-quantile in ms, as Prometheus's histogram_quantile() estimates it:
+ * linear within the bucket it falls in, the last bound if beyond it
+ */
+
+double
+ngx_faas_stats_quantile(ngx_faas_stats_histogram_t *h, double q)
+{
+    double      rank, lower, upper;
+    uint64_t    n[NGX_FAAS_STATS_BUCKETS], total, below;
+    ngx_uint_t  b;
 
     total = 0;
 
     for (b = 0; b < NGX_FAAS_STATS_BUCKETS; b++) {
-        total += f->buckets[b];
+        n[b] = h->buckets[b];
+        total += n[b];
     }
 
     if (total == 0) {
-        return;
+        return 0;
     }
 
-    sum = 0;
+    rank = q * total;
+    below = 0;
 
-    for (b = 0; b < NGX_FAAS_STATS_BUCKETS; b++) {
-        sum += f->buckets[b];
+    for (b = 0; b < NGX_FAAS_STATS_BUCKETS - 1; b++) {
 
-        if (*p50 == 0 && sum * 2 >= total) {
-            *p50 = NGX_FAAS_STATS_FIRST * pow(NGX_FAAS_STATS_FACTOR, b) / 1000;
+        if (n[b] && (double) (below + n[b]) >= rank) {
+            lower = b ? (double) ngx_faas_stats_bounds[b - 1] : 0;
+            upper = (double) ngx_faas_stats_bounds[b];
+
+            return (lower + (upper - lower) * (rank - below) / n[b]) / 1000;
         }
 
-        if (sum * 100 >= total * 99) {
-            *p99 = NGX_FAAS_STATS_FIRST * pow(NGX_FAAS_STATS_FACTOR, b) / 1000;
-            return;
-        }
+        below += n[b];
     }
+
+    return (double) ngx_faas_stats_bounds[NGX_FAAS_STATS_BUCKETS - 2] / 1000;
 }
 
 
@@ -231,21 +259,17 @@ ngx_faas_stats_function(ngx_str_t *name)
 }
 
 
-static ngx_uint_t
-ngx_faas_stats_bucket(uint64_t us)
+static void
+ngx_faas_stats_observe(ngx_faas_stats_histogram_t *h, uint64_t us)
 {
-    double      bound;
     ngx_uint_t  b;
 
-    bound = NGX_FAAS_STATS_FIRST;
-
     for (b = 0; b < NGX_FAAS_STATS_BUCKETS - 1; b++) {
-        if ((double) us <= bound) {
+        if (us <= ngx_faas_stats_bounds[b]) {
             break;
         }
-
-        bound *= NGX_FAAS_STATS_FACTOR;
     }
 
-    return b;
+    (void) ngx_atomic_fetch_add(&h->sum, us);
+    (void) ngx_atomic_fetch_add(&h->buckets[b], 1);
 }

@@ -13,10 +13,17 @@
 
 #define NGX_FAAS_STATS_FUNCTIONS  512
 #define NGX_FAAS_STATS_NAME       128
-#define NGX_FAAS_STATS_BUCKETS    64
+#define NGX_FAAS_STATS_BUCKETS    62   /* 61 bounds, then the rest */
 #define NGX_FAAS_STATS_WORKERS    64
 #define NGX_FAAS_STATS_TICKETS    8192
 #define NGX_FAAS_STATS_ADMITS     64
+
+
+/* counts by bucket (not cumulative), see ngx_faas_stats_bound() */
+typedef struct {
+    ngx_atomic_t               sum;           /* microseconds */
+    ngx_atomic_t               buckets[NGX_FAAS_STATS_BUCKETS];
+} ngx_faas_stats_histogram_t;
 
 
 typedef struct {
@@ -27,8 +34,8 @@ typedef struct {
     ngx_atomic_t               errors;
     ngx_atomic_t               timeouts;
     ngx_atomic_t               resets;
-    ngx_atomic_t               run_time;      /* microseconds, in total */
-    ngx_atomic_t               buckets[NGX_FAAS_STATS_BUCKETS];
+    ngx_faas_stats_histogram_t run_time;
+    ngx_faas_stats_histogram_t queue_time;    /* render pool, admitted */
 } ngx_faas_stats_function_t;
 
 
@@ -73,8 +80,8 @@ ngx_faas_stats_t *ngx_faas_stats_get(void);
 ngx_faas_stats_worker_t *ngx_faas_stats_worker(void);
 void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
     size_t heap_bytes, ngx_uint_t modules);
-void ngx_faas_stats_percentiles(ngx_faas_stats_function_t *f, double *p50,
-    double *p99);
+uint64_t ngx_faas_stats_bound(ngx_uint_t b);
+double ngx_faas_stats_quantile(ngx_faas_stats_histogram_t *h, double q);
 
 
 #endif /* _NGX_FAAS_STATS_H_INCLUDED_ */

@@ -24,6 +24,26 @@ typedef struct {
 } ngx_faas_status_pool_t;
 
 
+/* a value of every function or worker, at offset in its statistics */
+typedef struct {
+    char                      *name;
+    char                      *type;
+    char                      *help;
+    size_t                     offset;
+} ngx_faas_status_counter_t;
+
+
+/* the Prometheus text: its buffer, and the functions' escaped names */
+typedef struct {
+    u_char                    *pos;
+    u_char                    *end;
+    ngx_faas_stats_t          *st;
+    ngx_faas_stats_function_t *functions[NGX_FAAS_STATS_FUNCTIONS];
+    ngx_str_t                  names[NGX_FAAS_STATS_FUNCTIONS];
+    ngx_uint_t                 nfunctions;
+} ngx_faas_status_prom_t;
+
+
 static ngx_int_t ngx_faas_status_handler(ngx_http_request_t *r);
 static void ngx_faas_status_pool(ngx_faas_stats_t *st,
     ngx_faas_status_pool_t *pool);
@@ -33,6 +53,63 @@ static json_t *ngx_faas_status_json_workers(ngx_faas_stats_t *st,
     ngx_uint_t workers);
 static ngx_int_t ngx_faas_status_prometheus(ngx_http_request_t *r,
     ngx_faas_stats_t *st, ngx_str_t *out);
+static void ngx_faas_status_prom_functions(ngx_faas_status_prom_t *pr);
+static void ngx_faas_status_prom_histogram(ngx_faas_status_prom_t *pr,
+    char *name, char *help, size_t offset);
+static void ngx_faas_status_prom_pool(ngx_faas_status_prom_t *pr,
+    ngx_faas_status_pool_t *pool);
+static void ngx_faas_status_prom_admits(ngx_faas_status_prom_t *pr,
+    ngx_str_t *names, ngx_uint_t n);
+static void ngx_faas_status_prom_family(ngx_faas_status_prom_t *pr,
+    char *name, char *type, char *help);
+static u_char *ngx_faas_status_seconds(u_char *p, u_char *end, uint64_t us);
+static ngx_int_t ngx_faas_status_escape(ngx_pool_t *pool, ngx_str_t *dst,
+    u_char *src, size_t len);
+
+
+/* the Prometheus text of a function: 4 counters, 2 histograms of 17 + 2 */
+#define NGX_FAAS_STATUS_LINES     48
+#define NGX_FAAS_STATUS_LINE      128
+
+
+static ngx_faas_status_counter_t  ngx_faas_status_counters[] = {
+
+    { "faas_function_requests_total", "counter",
+      "Calls of the function.",
+      offsetof(ngx_faas_stats_function_t, requests) },
+
+    { "faas_function_errors_total", "counter",
+      "Calls that did not end well (any $faas_status but ok).",
+      offsetof(ngx_faas_stats_function_t, errors) },
+
+    { "faas_function_timeouts_total", "counter",
+      "Calls stopped at faas_timeout.",
+      offsetof(ngx_faas_stats_function_t, timeouts) },
+
+    { "faas_function_heap_resets_total", "counter",
+      "Heaps rebuilt after a call stopped mid-way (timeout, memory).",
+      offsetof(ngx_faas_stats_function_t, resets) },
+
+    { NULL, NULL, NULL, 0 }
+};
+
+
+static ngx_faas_status_counter_t  ngx_faas_status_worker_values[] = {
+
+    { "faas_worker_requests_total", "counter",
+      "Calls run by the worker.",
+      offsetof(ngx_faas_stats_worker_t, requests) },
+
+    { "faas_worker_heap_bytes", "gauge",
+      "Bytes of the worker's JavaScript heaps.",
+      offsetof(ngx_faas_stats_worker_t, heap_bytes) },
+
+    { "faas_worker_modules", "gauge",
+      "Modules the worker has cached.",
+      offsetof(ngx_faas_stats_worker_t, modules) },
+
+    { NULL, NULL, NULL, 0 }
+};
 
 
 char *
@@ -176,7 +253,8 @@ ngx_faas_status_json_functions(ngx_faas_stats_t *st)
             continue;
         }
 
-        ngx_faas_stats_percentiles(f, &p50, &p99);
+        p50 = ngx_faas_stats_quantile(&f->run_time, 0.5);
+        p99 = ngx_faas_stats_quantile(&f->run_time, 0.99);
 
         one = json_pack("{s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f}}",
                         "requests", (json_int_t) f->requests,
@@ -185,8 +263,8 @@ ngx_faas_status_json_functions(ngx_faas_stats_t *st)
                         "heap_resets", (json_int_t) f->resets,
                         "run_time_ms",
                             "average", f->requests
-                                       ? (double) f->run_time / f->requests
-                                         / 1000
+                                       ? (double) f->run_time.sum
+                                         / f->requests / 1000
                                        : 0.0,
                             "p50", p50,
                             "p99", p99);
@@ -237,41 +315,32 @@ ngx_faas_status_json_workers(ngx_faas_stats_t *st, ngx_uint_t workers)
 }
 
 
-#define ngx_faas_status_line(p, end, ...)                                     \
-    p = ngx_slprintf(p, end, __VA_ARGS__)
-
+/*
+ * the text exposition format 0.0.4: each family once, with its HELP and
+ * TYPE, then all its samples; counters end in _total; run and queue time
+ * are histograms, so rates and quantiles can be taken over any window and
+ * summed across instances
+ */
 
 static ngx_int_t
 ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     ngx_str_t *out)
 {
-    u_char                     *p, *end;
-    double                      p50, p99;
     size_t                      size;
-    ngx_uint_t                  i;
-    ngx_faas_stats_worker_t    *w;
+    ngx_str_t                  *names, *admits;
+    ngx_uint_t                  i, j, n, nadmits;
+    ngx_faas_main_conf_t       *fmcf;
     ngx_faas_status_pool_t      pool;
+    ngx_faas_status_prom_t     *pr;
     ngx_faas_stats_function_t  *f;
 
-    ngx_faas_status_pool(st, &pool);
-
-    size = 4096 + NGX_FAAS_STATS_FUNCTIONS * (6 * NGX_FAAS_STATS_NAME + 512)
-           + NGX_FAAS_STATS_WORKERS * 256;
-
-    p = ngx_pnalloc(r->pool, size);
-    if (p == NULL) {
+    pr = ngx_pcalloc(r->pool, sizeof(ngx_faas_status_prom_t));
+    if (pr == NULL) {
         return NGX_ERROR;
     }
 
-    out->data = p;
-    end = p + size;
-
-    ngx_faas_status_line(p, end,
-        "# TYPE faas_function_requests_total counter\n"
-        "# TYPE faas_function_errors_total counter\n"
-        "# TYPE faas_function_timeouts_total counter\n"
-        "# TYPE faas_function_heap_resets_total counter\n"
-        "# TYPE faas_function_run_time_seconds summary\n");
+    pr->st = st;
+    size = 16384 + NGX_FAAS_STATS_WORKERS * 4 * NGX_FAAS_STATUS_LINE;
 
     for (i = 0; i < NGX_FAAS_STATS_FUNCTIONS; i++) {
         f = &st->functions[i];
@@ -280,47 +349,355 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
             continue;
         }
 
-        ngx_faas_stats_percentiles(f, &p50, &p99);
+        n = pr->nfunctions++;
+        pr->functions[n] = f;
 
-        ngx_faas_status_line(p, end,
-            "faas_function_requests_total{function=\"%*s\"} %uA\n"
-            "faas_function_errors_total{function=\"%*s\"} %uA\n"
-            "faas_function_timeouts_total{function=\"%*s\"} %uA\n"
-            "faas_function_heap_resets_total{function=\"%*s\"} %uA\n"
-            "faas_function_run_time_seconds{function=\"%*s\",quantile=\"0.5\"}"
-            " %.6f\n"
-            "faas_function_run_time_seconds{function=\"%*s\",quantile=\"0.99\"}"
-            " %.6f\n"
-            "faas_function_run_time_seconds_sum{function=\"%*s\"} %.6f\n"
-            "faas_function_run_time_seconds_count{function=\"%*s\"} %uA\n",
-            f->len, f->name, f->requests, f->len, f->name, f->errors,
-            f->len, f->name, f->timeouts, f->len, f->name, f->resets,
-            f->len, f->name, p50 / 1000, f->len, f->name, p99 / 1000,
-            f->len, f->name, (double) f->run_time / 1000000,
-            f->len, f->name, f->requests);
+        if (ngx_faas_status_escape(r->pool, &pr->names[n], f->name, f->len)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        size += NGX_FAAS_STATUS_LINES
+                * (pr->names[n].len + NGX_FAAS_STATUS_LINE);
     }
 
-    ngx_faas_status_line(p, end,
-        "# TYPE faas_render_workers gauge\nfaas_render_workers %ui\n"
-        "# TYPE faas_render_busy gauge\nfaas_render_busy %ui\n"
-        "# TYPE faas_render_waiting gauge\nfaas_render_waiting %ui\n"
-        "# TYPE faas_render_utilisation gauge\nfaas_render_utilisation %.4f\n"
-        "# TYPE faas_worker_requests_total counter\n"
-        "# TYPE faas_worker_heap_bytes gauge\n"
-        "# TYPE faas_worker_modules gauge\n",
-        pool.render, pool.busy, pool.waiting, pool.utilisation);
+    /* a location of faas_admit names its slot; a repeated name gets #slot */
 
-    for (i = 0; i < pool.workers && i < NGX_FAAS_STATS_WORKERS; i++) {
-        w = &st->worker[i];
+    fmcf = ngx_http_get_module_main_conf(r, ngx_faas_module);
 
-        ngx_faas_status_line(p, end,
-            "faas_worker_requests_total{worker=\"%ui\"} %uA\n"
-            "faas_worker_heap_bytes{worker=\"%ui\"} %uA\n"
-            "faas_worker_modules{worker=\"%ui\"} %uA\n",
-            i, w->requests, i, w->heap_bytes, i, w->modules);
+    admits = NULL;
+    nadmits = 0;
+
+    if (fmcf->admit_names) {
+        names = fmcf->admit_names->elts;
+        nadmits = ngx_min(fmcf->admit_names->nelts, NGX_FAAS_STATS_ADMITS);
+
+        admits = ngx_pcalloc(r->pool, nadmits * sizeof(ngx_str_t));
+        if (admits == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < nadmits; i++) {
+            if (ngx_faas_status_escape(r->pool, &admits[i], names[i].data,
+                                       names[i].len)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            for (j = 0; j < i; j++) {
+                if (names[j].len == names[i].len
+                    && ngx_strncmp(names[j].data, names[i].data, names[i].len)
+                       == 0)
+                {
+                    admits[i].len = ngx_sprintf(admits[i].data
+                                                + admits[i].len, "#%ui", i)
+                                    - admits[i].data;
+                    break;
+                }
+            }
+
+            size += 4 * (admits[i].len + NGX_FAAS_STATUS_LINE);
+        }
     }
 
-    out->len = p - out->data;
+    pr->pos = ngx_pnalloc(r->pool, size);
+    if (pr->pos == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = pr->pos;
+    pr->end = pr->pos + size;
+
+    ngx_faas_status_pool(st, &pool);
+
+    ngx_faas_status_prom_functions(pr);
+
+    ngx_faas_status_prom_histogram(pr, "faas_function_run_time_seconds",
+                                   "Run time of the calls of the function.",
+                                   offsetof(ngx_faas_stats_function_t,
+                                            run_time));
+
+    if (pool.render) {
+        ngx_faas_status_prom_histogram(pr, "faas_function_queue_time_seconds",
+            "Time from faas_admit at the front to a render worker "
+            "starting the call.",
+            offsetof(ngx_faas_stats_function_t, queue_time));
+    }
+
+    ngx_faas_status_prom_admits(pr, admits, nadmits);
+    ngx_faas_status_prom_pool(pr, &pool);
+
+    out->len = pr->pos - out->data;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_faas_status_prom_functions(ngx_faas_status_prom_t *pr)
+{
+    ngx_uint_t                  i;
+    ngx_atomic_t               *value;
+    ngx_faas_status_counter_t  *c;
+
+    for (c = ngx_faas_status_counters; c->name; c++) {
+        ngx_faas_status_prom_family(pr, c->name, c->type, c->help);
+
+        for (i = 0; i < pr->nfunctions; i++) {
+            value = (ngx_atomic_t *) ((u_char *) pr->functions[i]
+                                      + c->offset);
+
+            pr->pos = ngx_slprintf(pr->pos, pr->end,
+                                   "%s{function=\"%V\"} %uA\n",
+                                   c->name, &pr->names[i], *value);
+        }
+    }
+}
+
+
+/* cumulative buckets at 1, 2.5 and 5 of each decade from 100 us to 10 s */
+
+static void
+ngx_faas_status_prom_histogram(ngx_faas_status_prom_t *pr, char *name,
+    char *help, size_t offset)
+{
+    uint64_t                     count, bound, m;
+    ngx_uint_t                   i, b;
+    ngx_faas_stats_histogram_t  *h;
+
+    ngx_faas_status_prom_family(pr, name, "histogram", help);
+
+    for (i = 0; i < pr->nfunctions; i++) {
+        h = (ngx_faas_stats_histogram_t *) ((u_char *) pr->functions[i]
+                                            + offset);
+        count = 0;
+
+        for (b = 0; b < NGX_FAAS_STATS_BUCKETS - 1; b++) {
+            count += h->buckets[b];
+            bound = ngx_faas_stats_bound(b);
+
+            for (m = bound; m % 10 == 0; m /= 10) { /* void */ }
+
+            if (bound < 100 || (m != 1 && m != 25 && m != 5)) {
+                continue;
+            }
+
+            pr->pos = ngx_slprintf(pr->pos, pr->end,
+                                   "%s_bucket{function=\"%V\",le=\"",
+                                   name, &pr->names[i]);
+            pr->pos = ngx_faas_status_seconds(pr->pos, pr->end, bound);
+            pr->pos = ngx_slprintf(pr->pos, pr->end, "\"} %uL\n", count);
+        }
+
+        count += h->buckets[NGX_FAAS_STATS_BUCKETS - 1];
+
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "%s_bucket{function=\"%V\",le=\"+Inf\"} %uL\n"
+                               "%s_sum{function=\"%V\"} ",
+                               name, &pr->names[i], count,
+                               name, &pr->names[i]);
+        pr->pos = ngx_faas_status_seconds(pr->pos, pr->end, h->sum);
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "\n%s_count{function=\"%V\"} %uL\n",
+                               name, &pr->names[i], count);
+    }
+}
+
+
+static void
+ngx_faas_status_prom_admits(ngx_faas_status_prom_t *pr, ngx_str_t *names,
+    ngx_uint_t n)
+{
+    ngx_uint_t               i;
+    ngx_faas_stats_admit_t  *a;
+
+    if (n == 0) {
+        return;
+    }
+
+    ngx_faas_status_prom_family(pr, "faas_admit_admitted_total", "counter",
+                                "Requests faas_admit let through.");
+
+    for (i = 0; i < n; i++) {
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "faas_admit_admitted_total{location=\"%V\"} "
+                               "%uA\n", &names[i], pr->st->admit[i].admitted);
+    }
+
+    ngx_faas_status_prom_family(pr, "faas_admit_refused_total", "counter",
+                                "Requests faas_admit refused with 503: "
+                                "the predicted wait was over the budget.");
+
+    for (i = 0; i < n; i++) {
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "faas_admit_refused_total{location=\"%V\"} "
+                               "%uA\n", &names[i], pr->st->admit[i].refused);
+    }
+
+    ngx_faas_status_prom_family(pr, "faas_admit_average_run_time_seconds",
+                                "gauge",
+                                "Moving average of the run time faas_admit "
+                                "predicts with.");
+
+    for (i = 0; i < n; i++) {
+        a = &pr->st->admit[i];
+
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "faas_admit_average_run_time_seconds"
+                               "{location=\"%V\"} ", &names[i]);
+        pr->pos = ngx_faas_status_seconds(pr->pos, pr->end, a->average);
+        pr->pos = ngx_slprintf(pr->pos, pr->end, "\n");
+    }
+}
+
+
+static void
+ngx_faas_status_prom_pool(ngx_faas_status_prom_t *pr,
+    ngx_faas_status_pool_t *pool)
+{
+    ngx_uint_t                  i, n;
+    ngx_atomic_t               *value;
+    ngx_faas_stats_worker_t    *w;
+    ngx_faas_status_counter_t  *c;
+
+    ngx_faas_status_prom_family(pr, "faas_render_workers", "gauge",
+                                "Render workers (faas_render_workers).");
+    pr->pos = ngx_slprintf(pr->pos, pr->end, "faas_render_workers %ui\n",
+                           pool->render);
+
+    ngx_faas_status_prom_family(pr, "faas_render_busy", "gauge",
+                                "Render workers running a request.");
+    pr->pos = ngx_slprintf(pr->pos, pr->end, "faas_render_busy %ui\n",
+                           pool->busy);
+
+    ngx_faas_status_prom_family(pr, "faas_render_waiting", "gauge",
+                                "Admitted requests no render worker has "
+                                "started yet.");
+    pr->pos = ngx_slprintf(pr->pos, pr->end, "faas_render_waiting %ui\n",
+                           pool->waiting);
+
+    ngx_faas_status_prom_family(pr, "faas_render_utilisation", "gauge",
+                                "min(busy + waiting, workers) / workers: "
+                                "what to scale on.");
+    pr->pos = ngx_slprintf(pr->pos, pr->end, "faas_render_utilisation %.4f\n",
+                           pool->utilisation);
+
+    n = ngx_min(pool->workers, NGX_FAAS_STATS_WORKERS);
+
+    ngx_faas_status_prom_family(pr, "faas_worker_info", "gauge",
+                                "Always 1: the pid of each worker and "
+                                "whether it is a render worker.");
+
+    for (i = 0; i < n; i++) {
+        w = &pr->st->worker[i];
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "faas_worker_info{worker=\"%ui\",pid=\"%uA\","
+                               "render=\"%s\"} 1\n",
+                               i, w->pid, w->render ? "1" : "0");
+    }
+
+    for (c = ngx_faas_status_worker_values; c->name; c++) {
+        ngx_faas_status_prom_family(pr, c->name, c->type, c->help);
+
+        for (i = 0; i < n; i++) {
+            value = (ngx_atomic_t *) ((u_char *) &pr->st->worker[i]
+                                      + c->offset);
+
+            pr->pos = ngx_slprintf(pr->pos, pr->end,
+                                   "%s{worker=\"%ui\"} %uA\n",
+                                   c->name, i, *value);
+        }
+    }
+}
+
+
+static void
+ngx_faas_status_prom_family(ngx_faas_status_prom_t *pr, char *name,
+    char *type, char *help)
+{
+    pr->pos = ngx_slprintf(pr->pos, pr->end, "# HELP %s %s\n# TYPE %s %s\n",
+                           name, help, name, type);
+}
+
+
+/* microseconds as seconds, without trailing zeros: 0.00025, 2.5, 10 */
+
+static u_char *
+ngx_faas_status_seconds(u_char *p, u_char *end, uint64_t us)
+{
+    p = ngx_slprintf(p, end, "%uL", us / 1000000);
+
+    if (us % 1000000 == 0) {
+        return p;
+    }
+
+    p = ngx_slprintf(p, end, ".%06uL", us % 1000000);
+
+    while (p[-1] == '0') {
+        p--;
+    }
+
+    return p;
+}
+
+
+/*
+ * a label value: \, " and newline escaped as the format says; a byte that
+ * is not UTF-8 (a Prometheus server rejects those) becomes U+FFFD; room is
+ * left for a "#slot" suffix
+ */
+
+static ngx_int_t
+ngx_faas_status_escape(ngx_pool_t *pool, ngx_str_t *dst, u_char *src,
+    size_t len)
+{
+    u_char    *p, *s, *last;
+    uint32_t   c;
+
+    dst->data = ngx_pnalloc(pool, 3 * len + NGX_INT_T_LEN + 1);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = dst->data;
+    s = src;
+    last = src + len;
+
+    while (s < last) {
+
+        if (*s < 0x80) {
+            if (*s == '\\' || *s == '"') {
+                *p++ = '\\';
+                *p++ = *s;
+
+            } else if (*s == '\n') {
+                *p++ = '\\';
+                *p++ = 'n';
+
+            } else {
+                *p++ = *s;
+            }
+
+            s++;
+            continue;
+        }
+
+        src = s;
+        c = ngx_utf8_decode(&s, last - s);
+
+        if (c > 0x10ffff) {
+            /* ngx_utf8_decode() has stepped over one byte at least */
+            s = src + 1;
+            p = ngx_cpymem(p, "\xef\xbf\xbd", 3);
+            continue;
+        }
+
+        p = ngx_cpymem(p, src, s - src);
+    }
+
+    dst->len = p - dst->data;
 
     return NGX_OK;
 }

@@ -437,8 +437,9 @@ module.exports = function () { throw new Error('boom'); };
 .*^faas_function_errors_total\{function="hello"\} 0$
 .*^faas_function_timeouts_total\{function="hello"\} 0$
 .*^faas_function_heap_resets_total\{function="hello"\} 0$
-.*^faas_function_run_time_seconds\{function="hello",quantile="0\.5"\} \d+\.\d+$
-.*^faas_function_run_time_seconds\{function="hello",quantile="0\.99"\} \d+\.\d+$
+.*^faas_function_run_time_seconds_bucket\{function="hello",le="0\.0001"\} \d$
+.*^faas_function_run_time_seconds_bucket\{function="hello",le="\+Inf"\} 2$
+.*^faas_function_run_time_seconds_sum\{function="hello"\} \d+(?:\.\d+)?$
 .*^faas_function_run_time_seconds_count\{function="hello"\} 2$
 .*^faas_render_workers 0$
 .*^faas_render_busy 0$
