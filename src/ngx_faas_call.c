@@ -169,10 +169,12 @@ ngx_faas_call_run(ngx_faas_call_t *call)
 ngx_int_t
 ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
 {
+    u_char         *msg, *end;
     ngx_str_t      *name;
     ngx_uint_t      i;
     duk_context    *duk;
     ngx_faas_vm_t  *vm;
+    u_char          text[NGX_MAX_ERROR_STR];
 
     name = app->preload.elts;
 
@@ -191,9 +193,13 @@ ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
                           0, 1)
             != DUK_EXEC_SUCCESS)
         {
+            msg = (u_char *) ngx_faas_call_trace(duk, 1);
+            end = ngx_faas_vm_escape(text, text + sizeof(text), msg,
+                                     ngx_strlen(msg));
+
             ngx_log_error(NGX_LOG_ERR, log, 0,
-                          "faas: preloading \"%V\" failed: %s",
-                          &name[i], ngx_faas_call_trace(duk, 1));
+                          "faas: preloading \"%V\" failed: %*s",
+                          &name[i], end - text, text);
         }
 
         duk_pop(duk);
@@ -266,6 +272,7 @@ ngx_faas_call_log(ngx_faas_call_t *call)
     ngx_log_t         *log;
     ngx_faas_app_t    *app;
     ngx_faas_error_t  *e;
+    u_char             text[NGX_MAX_ERROR_STR];
 
     /* flat for the faas_debug answer too */
 
@@ -326,6 +333,13 @@ ngx_faas_call_log(ngx_faas_call_t *call)
     default:
         break;
     }
+
+    /* what the function threw is its text: no line of its own */
+
+    p = ngx_faas_vm_escape(text, text + sizeof(text), detail.data,
+                           detail.len);
+    detail.data = text;
+    detail.len = p - text;
 
     ngx_log_error(e->level, log, 0, e->log, &call->name, &detail);
 }

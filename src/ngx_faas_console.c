@@ -65,12 +65,14 @@ static duk_ret_t
 ngx_faas_console_write(duk_context *duk)
 {
     size_t            len;
+    u_char           *end;
     ngx_str_t         name, id;
     ngx_log_t        *log;
     ngx_uint_t        level;
     const char       *msg;
     ngx_faas_vm_t    *vm;
     ngx_faas_call_t  *call;
+    u_char            text[NGX_MAX_ERROR_STR];
 
     level = (ngx_uint_t) duk_get_current_magic(duk);
     vm = ngx_faas_vm_from(duk);
@@ -101,7 +103,12 @@ ngx_faas_console_write(duk_context *duk)
 
     msg = duk_get_lstring(duk, -1, &len);
 
-    ngx_log_error(level, log, 0, "faas %V [%V]: %*s", &name, &id, len, msg);
+    /* a "\n" in what the client sent must not start a line in the log */
+
+    end = ngx_faas_vm_escape(text, text + sizeof(text), (u_char *) msg, len);
+
+    ngx_log_error(level, log, 0, "faas %V [%V]: %*s", &name, &id,
+                  end - text, text);
 
     if (call && call->logs) {
         ngx_faas_console_capture(call, level, msg, len);

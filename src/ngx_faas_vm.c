@@ -349,6 +349,43 @@ ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
 }
 
 
+/*
+ * a text a function made, fit for one error-log line: control characters
+ * and the backslash as \xHH, so the text cannot begin a line of its own
+ * or pass for one; cut at last
+ */
+
+u_char *
+ngx_faas_vm_escape(u_char *dst, u_char *last, u_char *src, size_t len)
+{
+    u_char  *end;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    end = src + len;
+
+    while (src < end && dst < last) {
+
+        if (*src >= ' ' && *src != 0x7f && *src != '\\') {
+            *dst++ = *src++;
+            continue;
+        }
+
+        if (last - dst < 4) {
+            break;
+        }
+
+        *dst++ = '\\';
+        *dst++ = 'x';
+        *dst++ = hex[*src >> 4];
+        *dst++ = hex[*src & 0xf];
+        src++;
+    }
+
+    return dst;
+}
+
+
 void
 ngx_faas_vm_module_added(duk_context *duk)
 {

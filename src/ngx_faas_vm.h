@@ -62,6 +62,8 @@ void ngx_faas_vm_module_added(duk_context *duk);
 void ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules);
 ngx_int_t ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     ngx_str_t *s);
+u_char *ngx_faas_vm_escape(u_char *dst, u_char *last, u_char *src,
+    size_t len);
 duk_bool_t ngx_faas_vm_exec_timeout_check(void *udata);
 duk_bool_t ngx_faas_vm_stack_check(void);
 

@@ -148,3 +148,45 @@ module.exports = function () { return ++n; };
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 7: what a function logs cannot forge a line of the error log
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /c { faas_pass forger; }
+--- user_files
+>>> fn/forger.js
+module.exports = function (ctx) {
+    console.warn('q=' + ctx.query.q);
+    return 'ok';
+};
+--- request
+GET /c?q=a%0A2026/12/02%2000:00:00%20%5Bemerg%5D%201%231:%20forged%5C%1B
+--- response_body chomp
+ok
+--- error_log eval
+qr/\[warn\] .*: q=a\\x0A2026\/12\/02 00:00:00 \[emerg\] 1#1: forged\\x5C\\x1B, client: /
+--- no_error_log eval
+[qr/^2026\/12\/02 00:00:00 \[emerg\]/m, "[error]"]
+
+
+
+=== TEST 8: nor can the message of what it throws
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /c { faas_pass thrower; }
+--- user_files
+>>> fn/thrower.js
+module.exports = function (ctx) {
+    throw new Error('x\r2026/12/02 00:00:00 [emerg] 1#1: forged');
+};
+--- request
+GET /c
+--- error_code: 500
+--- error_log eval
+qr/\[error\] .*function "thrower" failed: Error: x\\x0D2026\/12\/02 00:00:00 \[emerg\] 1#1: forged/
+--- no_error_log
+[alert]
