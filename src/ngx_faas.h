@@ -169,6 +169,8 @@ typedef struct {
     uint64_t                   ticket;
     ngx_msec_int_t             queue_time;  /* microseconds */
     ngx_uint_t                 admit_slot;
+    ngx_str_t                  request_id;
+    ngx_http_log_handler_pt    log_handler; /* the one we wrapped */
     unsigned                   admitted:1;  /* the front took the ticket */
     unsigned                   claimed:1;   /* a render worker claimed it */
     unsigned                   refused:1;

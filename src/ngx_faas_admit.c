@@ -13,6 +13,7 @@
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_render.h"
+#include "ngx_faas_request.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_ticket.h"
 
@@ -32,6 +33,8 @@
 
 static ngx_int_t ngx_faas_admit_ticket(ngx_http_request_t *r,
     ngx_faas_ctx_t *ctx);
+static ngx_int_t ngx_faas_admit_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value);
 static void ngx_faas_admit_release(void *data);
 
 
@@ -204,26 +207,19 @@ static ngx_int_t
 ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 {
     uint64_t             check;
-    ngx_table_elt_t     *h;
+    ngx_str_t            value;
     ngx_pool_cleanup_t  *cln;
+
+    static ngx_str_t  ticket = ngx_string(NGX_FAAS_TICKET_HEADER);
+    static ngx_str_t  request_id = ngx_string(NGX_FAAS_REQUEST_ID_HEADER);
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
         return NGX_ERROR;
     }
 
-    h = ngx_list_push(&r->headers_in.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->value.data = ngx_pnalloc(r->pool, 2 * NGX_INT64_LEN + 1);
-    if (h->value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->lowcase_key = ngx_pnalloc(r->pool, sizeof(NGX_FAAS_TICKET_HEADER) - 1);
-    if (h->lowcase_key == NULL) {
+    value.data = ngx_pnalloc(r->pool, 2 * NGX_INT64_LEN + 1);
+    if (value.data == NULL) {
         return NGX_ERROR;
     }
 
@@ -237,9 +233,43 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
     cln->data = ctx;
     ctx->admitted = 1;
 
-    ngx_str_set(&h->key, NGX_FAAS_TICKET_HEADER);
-    h->value.len = ngx_sprintf(h->value.data, "%xL-%xL", ctx->ticket, check)
-                   - h->value.data;
+    value.len = ngx_sprintf(value.data, "%xL-%xL", ctx->ticket, check)
+                - value.data;
+
+    if (ngx_faas_admit_header(r, &ticket, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the render worker logs with the id of the front, unless it has it */
+
+    if (ngx_faas_request_id_of(r, &value) == NGX_OK) {
+        return NGX_OK;
+    }
+
+    return ngx_faas_admit_header(r, &request_id, &ctx->request_id);
+}
+
+
+/* a header of the request, so proxy_pass passes it on */
+
+static ngx_int_t
+ngx_faas_admit_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->lowcase_key = ngx_pnalloc(r->pool, key->len);
+    if (h->lowcase_key == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->key = *key;
+    h->value = *value;
     ngx_strlow(h->lowcase_key, h->key.data, h->key.len);
     h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
 #if (nginx_version >= 1023000)

@@ -10,8 +10,11 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_ctx.h"
+#include "ngx_faas_request.h"
 
 
+static u_char *ngx_faas_ctx_log_handler(ngx_http_request_t *r,
+    ngx_http_request_t *sr, u_char *buf, size_t len);
 static void ngx_faas_ctx_cleanup(void *data);
 
 
@@ -71,7 +74,38 @@ ngx_faas_ctx_get(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_faas_module);
 
+    /* every error-log line of the request names its id, nginx's too */
+
+    (void) ngx_faas_request_id_of(r, &ctx->request_id);
+
+    if (r == r->main) {
+        ctx->log_handler = r->log_handler;
+        r->log_handler = ngx_faas_ctx_log_handler;
+    }
+
     return ctx;
+}
+
+
+static u_char *
+ngx_faas_ctx_log_handler(ngx_http_request_t *r, ngx_http_request_t *sr,
+    u_char *buf, size_t len)
+{
+    u_char          *p;
+    ngx_faas_ctx_t  *ctx;
+
+    ctx = ngx_faas_ctx_find(r);
+
+    if (ctx == NULL || ctx->log_handler == NULL) {
+        /* cannot happen: the context lives as long as the request */
+        return buf;
+    }
+
+    p = ctx->log_handler(r, sr, buf, len);
+
+    len -= p - buf;
+
+    return ngx_snprintf(p, len, ", request_id: \"%V\"", &ctx->request_id);
 }
 
 

@@ -117,33 +117,94 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
 }
 
 
-/*
- * $request_id, made when first asked for: it costs a random number, and
- * most calls never look at it
- */
+/* the request id, made when first asked for: see ngx_faas_request_id_of() */
 
 ngx_str_t *
 ngx_faas_request_id(ngx_faas_call_t *call)
 {
-    ngx_faas_main_conf_t       *fmcf;
-    ngx_http_variable_value_t  *id;
-
     if (call->request_id.data == NULL) {
-        fmcf = ngx_http_get_module_main_conf(call->request, ngx_faas_module);
-
-        id = ngx_http_get_indexed_variable(call->request,
-                                           fmcf->request_id_index);
-
-        if (id && !id->not_found) {
-            call->request_id.data = id->data;
-            call->request_id.len = id->len;
-
-        } else {
-            ngx_str_set(&call->request_id, "-");
-        }
+        (void) ngx_faas_request_id_of(call->request, &call->request_id);
     }
 
     return &call->request_id;
+}
+
+
+/*
+ * the id of a request: the X-Request-ID it came with when that is a plain
+ * token (a client's, or the one the front of the render pool sends), so
+ * the lines of the front and of the render worker share it; else
+ * $request_id; NGX_DECLINED for the latter
+ */
+
+ngx_int_t
+ngx_faas_request_id_of(ngx_http_request_t *r, ngx_str_t *id)
+{
+    u_char                     *p, *end;
+    ngx_uint_t                  i;
+    ngx_list_part_t            *part;
+    ngx_table_elt_t            *h;
+    ngx_faas_main_conf_t       *fmcf;
+    ngx_http_variable_value_t  *v;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len != sizeof(NGX_FAAS_REQUEST_ID_HEADER) - 1
+            || h[i].value.len == 0
+            || h[i].value.len > NGX_FAAS_REQUEST_ID_MAX
+            || ngx_strncasecmp(h[i].key.data,
+                               (u_char *) NGX_FAAS_REQUEST_ID_HEADER,
+                               h[i].key.len)
+               != 0)
+        {
+            continue;
+        }
+
+        /* it goes into every log line: letters, digits, "-", "_", "." */
+
+        end = h[i].value.data + h[i].value.len;
+
+        for (p = h[i].value.data; p < end; p++) {
+            if (!((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a'
+                                               && (*p | 0x20) <= 'z')
+                  || *p == '-' || *p == '_' || *p == '.'))
+            {
+                break;
+            }
+        }
+
+        if (p == end) {
+            *id = h[i].value;
+            return NGX_OK;
+        }
+    }
+
+    fmcf = ngx_http_get_module_main_conf(r, ngx_faas_module);
+
+    v = ngx_http_get_indexed_variable(r, fmcf->request_id_index);
+
+    if (v && !v->not_found) {
+        id->data = v->data;
+        id->len = v->len;
+
+    } else {
+        ngx_str_set(id, "-");
+    }
+
+    return NGX_DECLINED;
 }
 
 

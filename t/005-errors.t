@@ -780,3 +780,43 @@ GET /t
 qr{failed: Error: caf\x{c3}\x{a9} \x{e2}\x{98}\x{95} \x{c3}\x{bc}ber \| at f \(utf8\.js:1\) \| at \[anon\] \(utf8\.js:3\), client}
 --- no_error_log
 [alert]
+
+
+
+=== TEST 38: a failure names the request id: the client's X-Request-ID
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /c { faas_pass thrower; }
+--- user_files
+>>> fn/thrower.js
+module.exports = function () { throw new Error('boom'); };
+--- request
+GET /c
+--- more_headers
+X-Request-ID: trace-42
+--- error_code: 500
+--- error_log eval
+qr/\[error\] .*function "thrower" failed: Error: boom.*, request_id: "trace-42"/
+--- no_error_log
+[alert]
+
+
+
+=== TEST 39: or $request_id, when the client's is not a plain token
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /c { faas_timeout 50ms; faas_pass spin; }
+--- user_files
+>>> fn/spin.js
+module.exports = function () { for (;;) {} };
+--- request
+GET /c
+--- more_headers
+X-Request-ID: a b
+--- error_code: 504
+--- error_log eval
+qr/\[error\] .*function "spin" timed out after .*, request_id: "[0-9a-f]{32}"/
+--- no_error_log
+[alert]

@@ -91,6 +91,14 @@ JS
 write_file("$root/fn/$_.js", $busy)
     for qw(direct slow span work queued hello abandoned);
 
+# logs and returns the request id it sees
+write_file("$root/fn/logid.js", <<'JS');
+module.exports = function (ctx) {
+    console.warn('logid ' + ctx.query.tag);
+    return ctx.requestId;
+};
+JS
+
 # a catastrophic backtracking: native code Duktape's interrupt cannot reach
 write_file("$root/fn/regex.js", <<'JS');
 module.exports = function () {
@@ -142,7 +150,11 @@ http {
         location /r/ { proxy_pass http://render/; }
 
         # admission that admits everything the tests send
-        location /q/ { faas_admit budget=10s; proxy_pass http://render/; }
+        location /q/ {
+            faas_admit budget=10s;
+            proxy_pass http://render/;
+            add_header X-Front-Id \$request_id;
+        }
 
         # admission that refuses ("lingering_close always": the front's
         # request ends when its client closes, a little after the answer;
@@ -939,6 +951,34 @@ sub total { my $n = 0; $n += $_ for values %calls; return $n; }
     my %got = map { $_ => $st->{functions}{$_}{requests} }
               grep { $_ ne 'abandoned' } keys %{ $st->{functions} || {} };
     is_deeply(\%got, \%calls, 'reload: the counters survive the reload');
+}
+
+
+# ---------------------------------------------------------------------------
+# one request id for the lines of the front and of the render worker
+
+{
+    my $pos = length read_file("$root/logs/error.log");
+
+    my $h = get('/q/logid?tag=front');
+    my $id = $h->{headers}{'x-front-id'} // '';
+    like($id, qr/^[0-9a-f]{32}$/, 'request id: the front has its $request_id');
+    is($h->{body}, $id, 'request id: the render worker\'s ctx.requestId is '
+                        . 'the front\'s');
+    $calls{logid}++ if $h->{code} == 200;
+
+    my $s = start($fport, '/q/logid?tag=client',
+                  headers => "X-Request-ID: abc-123.x_y\r\n");
+    $h = finish(5, $s);
+    is($h->{body}, 'abc-123.x_y', 'request id: a client\'s X-Request-ID');
+    $calls{logid}++ if $h->{code} == 200;
+
+    my $log = '';
+    wait_for(1, sub { $log = log_since($pos); $log =~ /logid client/ });
+    like($log, qr/faas logid \[$id\]: logid front, .*request_id: "$id"/,
+         'request id: the render worker logs with the front\'s id');
+    like($log, qr/logid client, .*request_id: "abc-123.x_y"/,
+         'request id: and with the client\'s');
 }
 
 
