@@ -267,12 +267,13 @@ ngx_faas_call_error(ngx_faas_error_e error)
 void
 ngx_faas_call_log(ngx_faas_call_t *call)
 {
-    u_char            *p;
-    ngx_str_t          detail;
-    ngx_log_t         *log;
-    ngx_faas_app_t    *app;
-    ngx_faas_error_t  *e;
-    u_char             text[NGX_MAX_ERROR_STR];
+    u_char                    *p;
+    ngx_str_t                  detail;
+    ngx_log_t                 *log;
+    ngx_faas_app_t            *app;
+    ngx_faas_error_t          *e;
+    ngx_http_core_loc_conf_t  *clcf;
+    u_char                     text[NGX_MAX_ERROR_STR];
 
     /* flat for the faas_debug answer too */
 
@@ -295,6 +296,14 @@ ngx_faas_call_log(ngx_faas_call_t *call)
         if (call->message.len) {
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "faas: invalid function name \"%V\"", &call->name);
+            return;
+        }
+
+        /* as nginx's own "No such file": an expected miss may be quiet */
+
+        clcf = ngx_http_get_module_loc_conf(call->request,
+                                            ngx_http_core_module);
+        if (!clcf->log_not_found) {
             return;
         }
 

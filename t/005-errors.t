@@ -820,3 +820,22 @@ X-Request-ID: a b
 qr/\[error\] .*function "spin" timed out after .*, request_id: "[0-9a-f]{32}"/
 --- no_error_log
 [alert]
+
+
+
+=== TEST 15: log_not_found off: a missing function is not logged
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { log_not_found off; faas_pass nobody; }
+--- user_files
+>>> fn/somebody.js
+module.exports = function () { return 'x'; };
+--- request
+GET /t
+--- error_code: 404
+--- response_body chomp
+{"error":"function not found"}
+--- no_error_log
+not found
+[error]
