@@ -144,6 +144,13 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     ngx_faas_vm_data(vm)->ctx = NULL;
     call->run_time = ngx_faas_now_us() - start;
 
+    /*
+     * nginx's cached time stood still while the function ran: without
+     * this, $request_time and the timers set next would not count the call
+     */
+
+    ngx_time_update();
+
     /* a heap stopped mid-way may hold broken state: rebuilt on next use */
 
     reset = !call->conf->debug

@@ -272,3 +272,29 @@ ok 5000
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 11: $request_time counts the time the function ran
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t {
+        faas_pass busy;
+        add_header X-Request-Time $request_time always;
+    }
+--- user_files
+>>> fn/busy.js
+module.exports = function () {
+    var start = Date.now();
+    while (Date.now() - start < 150) {}
+    return 'done';
+};
+--- request
+GET /t
+--- response_body chomp
+done
+--- response_headers_like
+X-Request-Time: 0\.(1[5-9]|[2-9]\d)\d
+--- no_error_log
+[error]
