@@ -136,7 +136,13 @@ ngx_faas_output_error_page(ngx_http_request_t *r, ngx_uint_t status)
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-    if (clcf->error_pages == NULL || r->uri_changes == 0) {
+    /*
+     * as nginx decides: inside an error_page already (and without
+     * recursive_error_pages) nginx would answer with its own HTML page,
+     * so the JSON is the better answer
+     */
+
+    if (r->error_page || clcf->error_pages == NULL || r->uri_changes == 0) {
         return 0;
     }
 

@@ -839,3 +839,27 @@ GET /t
 --- no_error_log
 not found
 [error]
+
+
+
+=== TEST 16: an error_page that fails too answers with its JSON, not HTML
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    error_page 500 /fallback;
+    location /t { faas_pass thrower; }
+    location /fallback { faas_pass thrower; }
+--- user_files
+>>> fn/thrower.js
+module.exports = function () { throw new Error('boom'); };
+--- request
+GET /t
+--- error_code: 500
+--- response_headers
+Content-Type: application/json
+--- response_body chomp
+{"error":"function failed"}
+--- error_log
+function "thrower" failed
+--- no_error_log
+[alert]
