@@ -355,6 +355,10 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->env = prev->env;
     }
 
+    if (conf->preload == NULL) {
+        conf->preload = prev->preload;
+    }
+
     if (conf->functions.len == 0) {
         if (conf->pass) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -368,6 +372,14 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->app = ngx_faas_app_get(cf, &conf->functions, conf->memory);
     if (conf->app == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* preloaded into the heap a location uses, with its faas_memory */
+
+    if (conf->pass && conf->preload
+        && ngx_faas_preload_app(cf, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

@@ -118,7 +118,7 @@ typedef struct {
     ngx_str_t                  functions; /* realpath of faas_functions */
     ngx_faas_app_t            *app;
     ngx_http_complex_value_t  *pass;
-    ngx_array_t               *preload;   /* of ngx_str_t, this level only */
+    ngx_array_t               *preload;   /* of ngx_str_t, inherited */
     ngx_array_t               *env;       /* of ngx_faas_env_t */
     ngx_msec_t                 timeout;
     size_t                     memory;

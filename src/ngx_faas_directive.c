@@ -17,8 +17,6 @@
 
 static ngx_int_t ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv);
-static ngx_int_t ngx_faas_preload_app(ngx_conf_t *cf,
-    ngx_faas_loc_conf_t *flcf);
 
 
 char *
@@ -395,17 +393,42 @@ ngx_faas_app_get(ngx_conf_t *cf, ngx_str_t *root, size_t memory)
 }
 
 
+/*
+ * nginx -t: every faas_preload names functions that exist and compile, in
+ * the faas_functions of its level, whether a location uses them or not
+ */
+
 ngx_int_t
 ngx_faas_init_preloads(ngx_conf_t *cf, ngx_faas_main_conf_t *fmcf)
 {
-    ngx_uint_t             i;
+    ngx_str_t             *name;
+    ngx_uint_t             i, j;
+    ngx_faas_app_t         app;
     ngx_faas_loc_conf_t  **flcf;
 
     flcf = fmcf->preloads.elts;
 
     for (i = 0; i < fmcf->preloads.nelts; i++) {
-        if (ngx_faas_preload_app(cf, flcf[i]) != NGX_OK) {
+
+        if (flcf[i]->functions.len == 0) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"faas_preload\" needs \"faas_functions\" "
+                          "in the same or an enclosing block");
             return NGX_ERROR;
+        }
+
+        /* only to compile in: a heap no request will use */
+
+        ngx_memzero(&app, sizeof(ngx_faas_app_t));
+        app.root = flcf[i]->functions;
+        app.memory = NGX_FAAS_DEFAULT_MEMORY;
+
+        name = flcf[i]->preload->elts;
+
+        for (j = 0; j < flcf[i]->preload->nelts; j++) {
+            if (ngx_faas_call_check(&app, &name[j], cf->log) != NGX_OK) {
+                return NGX_ERROR;
+            }
         }
     }
 
@@ -413,42 +436,21 @@ ngx_faas_init_preloads(ngx_conf_t *cf, ngx_faas_main_conf_t *fmcf)
 }
 
 
-static ngx_int_t
+/*
+ * called by merge for a location with faas_pass: the functions preloaded
+ * at its level or above go into the heap it uses (an unmerged level does
+ * not know its heap: faas_memory may be set further down)
+ */
+
+ngx_int_t
 ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf)
 {
-    size_t           memory;
     ngx_str_t       *name, *have, *slot;
     ngx_uint_t       i, j;
-    ngx_msec_t       timeout;
     ngx_faas_app_t  *app;
 
-    /*
-     * a faas_preload at http level has an unmerged configuration:
-     * defaults are applied here as merge would
-     */
-
-    memory = flcf->memory == NGX_CONF_UNSET_SIZE ? NGX_FAAS_DEFAULT_MEMORY
-                                                 : flcf->memory;
-    timeout = flcf->timeout == NGX_CONF_UNSET_MSEC ? NGX_FAAS_DEFAULT_TIMEOUT
-                                                   : flcf->timeout;
-
     app = flcf->app;
-
-    if (app == NULL) {
-        if (flcf->functions.len == 0) {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "\"faas_preload\" needs \"faas_functions\" "
-                          "in the same or an enclosing block");
-            return NGX_ERROR;
-        }
-
-        app = ngx_faas_app_get(cf, &flcf->functions, memory);
-        if (app == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    app->preload_timeout = ngx_max(app->preload_timeout, timeout);
+    app->preload_timeout = ngx_max(app->preload_timeout, flcf->timeout);
 
     name = flcf->preload->elts;
 
@@ -466,12 +468,6 @@ ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf)
 
         if (j < app->preload.nelts) {
             continue;
-        }
-
-        /* nginx -t fails here on a missing function or a syntax error */
-
-        if (ngx_faas_call_check(app, &name[i], cf->log) != NGX_OK) {
-            return NGX_ERROR;
         }
 
         slot = ngx_array_push(&app->preload);

@@ -23,6 +23,7 @@ ngx_faas_app_t *ngx_faas_app_get(ngx_conf_t *cf, ngx_str_t *root,
     size_t memory);
 ngx_int_t ngx_faas_init_preloads(ngx_conf_t *cf,
     ngx_faas_main_conf_t *fmcf);
+ngx_int_t ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf);
 
 
 #endif /* _NGX_FAAS_DIRECTIVE_H_INCLUDED_ */

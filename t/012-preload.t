@@ -55,3 +55,25 @@ loaded on try 2
 faas: preloading "flaky" failed: Error: not ready yet
 --- no_error_log
 [alert]
+
+
+
+=== TEST 3: preloaded into the heap the location uses, faas_memory below
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+    faas_preload warm;
+--- config
+    faas_memory 32m;
+    location /w { faas_pass warm; }
+--- user_files
+>>> fn/warm.js
+console.warn('warm module loaded');
+module.exports = function () { return 'warm'; };
+--- request
+GET /w
+--- response_body chomp
+warm
+--- error_log eval
+qr/\[warn\] .*faas - \[-\]: warm module loaded/
+--- no_error_log eval
+[qr/faas warm \[\w+\]: warm module loaded/, "[error]", "[alert]"]
