@@ -17,6 +17,9 @@
 
 #define NGX_FAAS_REQUIRE_DIR    DUK_HIDDEN_SYMBOL("faasDir")
 
+/* "<dir of the requiring module>/<id>" -> the canonical path it resolved to */
+#define NGX_FAAS_STASH_RESOLVED DUK_HIDDEN_SYMBOL("faasResolved")
+
 /* on one line with the module's first line, so line numbers stay true */
 #define NGX_FAAS_WRAP_HEAD                                                    \
     "function (exports, require, module, __filename, __dirname) {"
@@ -25,6 +28,9 @@
 
 static ngx_int_t ngx_faas_require_find_function(duk_context *duk,
     ngx_str_t *name);
+static ngx_int_t ngx_faas_require_cached(duk_context *duk);
+static void ngx_faas_require_remember(duk_context *duk, duk_idx_t base,
+    duk_idx_t path);
 static ngx_int_t ngx_faas_require_resolve(duk_context *duk, const char *base,
     const char *ext);
 static duk_ret_t ngx_faas_require_js(duk_context *duk);
@@ -87,6 +93,9 @@ ngx_faas_require_init(duk_context *duk, ngx_str_t *root)
 
     duk_push_bare_object(duk);
     duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_FUNCTIONS);
+
+    duk_push_bare_object(duk);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_RESOLVED);
 
     duk_pop(duk);
 }
@@ -263,8 +272,14 @@ ngx_faas_require_js(duk_context *duk)
 
     /* stack: [ id func dir base ] */
 
+    if (ngx_faas_require_cached(duk) == NGX_OK) {
+        return 1;
+    }
+
     for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
         if (ngx_faas_require_resolve(duk, base, exts[i]) == NGX_OK) {
+            /* stack: [ id func dir base path ] */
+            ngx_faas_require_remember(duk, -2, -1);
             ngx_faas_require_load(duk, -1);
             return 1;
         }
@@ -272,6 +287,67 @@ ngx_faas_require_js(duk_context *duk)
 
     return duk_error(duk, DUK_ERR_ERROR, "cannot find module '%s' from '%s'",
                      id, dir);
+}
+
+
+/*
+ * a module required again by the same id from the same directory: its
+ * exports without a system call. The path was found inside the app root
+ * when the module was first loaded, and the module cache keeps what it
+ * read then anyway; a module not in the cache (it threw) is looked for
+ * on disk again
+ */
+
+static ngx_int_t
+ngx_faas_require_cached(duk_context *duk)
+{
+    /* stack: [ ... base ] */
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_RESOLVED);
+    duk_dup(duk, -3);
+
+    /* stack: [ ... base stash resolved base ] */
+
+    if (!duk_get_prop(duk, -2)) {
+        duk_pop_3(duk);
+        return NGX_DECLINED;
+    }
+
+    /* stack: [ ... base stash resolved path ] */
+
+    duk_get_prop_literal(duk, -3, NGX_FAAS_STASH_MODULES);
+    duk_dup(duk, -2);
+
+    if (!duk_get_prop(duk, -2)) {
+        duk_pop_n(duk, 5);
+        return NGX_DECLINED;
+    }
+
+    /* stack: [ ... base stash resolved path modules module ] */
+
+    duk_get_prop_literal(duk, -1, "exports");
+    duk_replace(duk, -7);
+    duk_pop_n(duk, 5);
+
+    /* stack: [ ... exports ] */
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_faas_require_remember(duk_context *duk, duk_idx_t base, duk_idx_t path)
+{
+    base = duk_normalize_index(duk, base);
+    path = duk_normalize_index(duk, path);
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_RESOLVED);
+    duk_dup(duk, base);
+    duk_dup(duk, path);
+    duk_put_prop(duk, -3);
+    duk_pop_2(duk);
 }
 
 

@@ -246,3 +246,29 @@ GET /nf
 nf.js: function "nf" exports no function (module.exports, exports.main or exports.default)
 --- no_error_log
 [alert]
+
+
+
+=== TEST 11: a module required again is found without touching the disk
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass again; }
+--- user_files
+>>> fn/again.js
+module.exports = function () {
+    var n = 0, start = Date.now();
+    while (Date.now() - start < 50) {
+        require('./lib/deep/down/mod');
+        n++;
+    }
+    return n > 10000 ? 'fast' : 'slow ' + n;
+};
+>>> fn/lib/deep/down/mod.js
+module.exports = 1;
+--- request
+GET /t
+--- response_body chomp
+fast
+--- no_error_log
+[error]
