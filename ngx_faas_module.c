@@ -454,8 +454,9 @@ ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf)
 {
     ngx_faas_core_conf_t *fccf = conf;
 
-    ngx_int_t         n;
-    ngx_core_conf_t  *ccf;
+    ngx_int_t              n;
+    ngx_core_conf_t       *ccf;
+    ngx_faas_main_conf_t  *fmcf;
 
     ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
 
@@ -494,6 +495,14 @@ ngx_faas_core_init_conf(ngx_cycle_t *cycle, void *conf)
     }
 
     if (ngx_faas_render_check_listeners(cycle, fccf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* after ngx_core_module's init_conf: the worker user is known */
+
+    fmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_faas_module);
+
+    if (fmcf && ngx_faas_check_readable(cycle, fmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

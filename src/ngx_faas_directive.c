@@ -17,6 +17,7 @@
 
 static ngx_int_t ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv);
+static ngx_int_t ngx_faas_check_tree(char *buf, size_t len);
 
 
 char *
@@ -477,6 +478,183 @@ ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf)
 
         *slot = name[i];
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * nginx -t as root: the worker user must be able to read every function,
+ * or each request would fail. A child takes the worker's user and group
+ * (as the workers do) and reads the directories and opens the files;
+ * what it cannot is reported through a pipe, "errno path"
+ */
+
+ngx_int_t
+ngx_faas_check_readable(ngx_cycle_t *cycle, ngx_faas_main_conf_t *fmcf)
+{
+    int               fd[2], status;
+    char              buf[PATH_MAX + NGX_INT_T_LEN + 2], *path;
+    char              name[PATH_MAX];
+    ssize_t           n;
+    ngx_err_t         err;
+    ngx_pid_t         pid;
+    ngx_uint_t        i;
+    ngx_faas_app_t  **app;
+    ngx_core_conf_t  *ccf;
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+    path = name;
+
+    if (geteuid() != 0 || ccf->user == 0
+        || ccf->user == (ngx_uid_t) NGX_CONF_UNSET_UINT
+        || fmcf->apps.nelts == 0)
+    {
+        return NGX_OK;
+    }
+
+    if (pipe(fd) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno, "pipe() failed");
+        return NGX_ERROR;
+    }
+
+    pid = fork();
+
+    if (pid == -1) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno, "fork() failed");
+        (void) close(fd[0]);
+        (void) close(fd[1]);
+        return NGX_ERROR;
+    }
+
+    if (pid == 0) {
+        (void) close(fd[0]);
+
+        err = 0;
+        ngx_cpystrn((u_char *) path, (u_char *) "-", PATH_MAX);
+
+        if (setgid(ccf->group) == -1
+            || initgroups(ccf->username, ccf->group) == -1
+            || setuid(ccf->user) == -1)
+        {
+            err = ngx_errno;
+
+        } else {
+            app = fmcf->apps.elts;
+
+            for (i = 0; i < fmcf->apps.nelts; i++) {
+                ngx_memcpy(path, app[i]->root.data, app[i]->root.len);
+                path[app[i]->root.len] = '\0';
+
+                if (ngx_faas_check_tree(path, app[i]->root.len) != NGX_OK) {
+                    err = ngx_errno;
+                    break;
+                }
+            }
+        }
+
+        if (err) {
+            n = ngx_sprintf((u_char *) buf, "%d %s", err, path)
+                - (u_char *) buf;
+            (void) write(fd[1], buf, n);
+        }
+
+        _exit(0);
+    }
+
+    (void) close(fd[1]);
+
+    n = read(fd[0], buf, sizeof(buf) - 1);
+    (void) close(fd[0]);
+
+    while (waitpid(pid, &status, 0) == -1 && ngx_errno == NGX_EINTR) {
+        /* void */
+    }
+
+    if (n <= 0) {
+        return NGX_OK;
+    }
+
+    buf[n] = '\0';
+    path = (char *) ngx_strlchr((u_char *) buf, (u_char *) buf + n, ' ');
+
+    if (path == NULL) {
+        return NGX_ERROR;
+    }
+
+    err = ngx_atoi((u_char *) buf, path - buf);
+    path++;
+
+    ngx_log_error(NGX_LOG_EMERG, cycle->log, err,
+                  "faas_functions: \"%s\" cannot be read by the worker "
+                  "user \"%s\"", path, ccf->username);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * buf holds a path of len bytes, room for PATH_MAX; on failure it holds
+ * the path that failed, errno why. A symbolic link is opened, not
+ * followed down: a link to a parent directory would never end
+ */
+
+static ngx_int_t
+ngx_faas_check_tree(char *buf, size_t len)
+{
+    int             fd;
+    DIR            *dir;
+    size_t          n;
+    ngx_err_t       err;
+    struct dirent  *de;
+    struct stat     st;
+
+    if (lstat(buf, &st) == -1) {
+        return NGX_ERROR;
+    }
+
+    if (!S_ISDIR(st.st_mode)) {
+        fd = open(buf, O_RDONLY);
+        if (fd == -1) {
+            return NGX_ERROR;
+        }
+
+        (void) close(fd);
+        return NGX_OK;
+    }
+
+    dir = opendir(buf);
+    if (dir == NULL) {
+        return NGX_ERROR;
+    }
+
+    while ((de = readdir(dir)) != NULL) {
+
+        if (ngx_strcmp(de->d_name, ".") == 0
+            || ngx_strcmp(de->d_name, "..") == 0)
+        {
+            continue;
+        }
+
+        n = ngx_strlen(de->d_name);
+
+        if (len + 1 + n >= PATH_MAX) {
+            continue;
+        }
+
+        buf[len] = '/';
+        ngx_memcpy(buf + len + 1, de->d_name, n + 1);
+
+        if (ngx_faas_check_tree(buf, len + 1 + n) != NGX_OK) {
+            err = ngx_errno;
+            (void) closedir(dir);
+            ngx_set_errno(err);
+            return NGX_ERROR;
+        }
+    }
+
+    (void) closedir(dir);
+    buf[len] = '\0';
 
     return NGX_OK;
 }

@@ -24,6 +24,8 @@ ngx_faas_app_t *ngx_faas_app_get(ngx_conf_t *cf, ngx_str_t *root,
 ngx_int_t ngx_faas_init_preloads(ngx_conf_t *cf,
     ngx_faas_main_conf_t *fmcf);
 ngx_int_t ngx_faas_preload_app(ngx_conf_t *cf, ngx_faas_loc_conf_t *flcf);
+ngx_int_t ngx_faas_check_readable(ngx_cycle_t *cycle,
+    ngx_faas_main_conf_t *fmcf);
 
 
 #endif /* _NGX_FAAS_DIRECTIVE_H_INCLUDED_ */

@@ -202,6 +202,7 @@ ngx_faas_require_find_function(duk_context *duk, ngx_str_t *name)
 static ngx_int_t
 ngx_faas_require_resolve(duk_context *duk, const char *base, const char *ext)
 {
+    int           rc;
     char         *real;
     size_t        len;
     const char   *path, *root;
@@ -209,7 +210,17 @@ ngx_faas_require_resolve(duk_context *duk, const char *base, const char *ext)
 
     path = duk_push_sprintf(duk, "%s%s", base, ext);
 
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    rc = stat(path, &st);
+
+    if (rc != 0 || !S_ISREG(st.st_mode)) {
+
+        /* not "not found": the operator has permissions to mend */
+
+        if (rc != 0 && ngx_errno == NGX_EACCES) {
+            (void) duk_error(duk, DUK_ERR_ERROR,
+                             "cannot read '%s': permission denied", path);
+        }
+
         duk_pop(duk);
         return NGX_DECLINED;
     }

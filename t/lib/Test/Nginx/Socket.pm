@@ -651,7 +651,8 @@ sub _write_config {
 
     my $out = '';
 
-    $out .= "user root;\n" if $> == 0;
+    # a block may name its own worker user (t/017-permissions.t)
+    $out .= "user root;\n" if $> == 0 && $main !~ /^\s*user\s/m;
 
     for my $mod (split ' ', $ENV{TEST_NGINX_LOAD_MODULES} || '') {
         $out .= "load_module $mod;\n";
