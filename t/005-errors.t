@@ -823,7 +823,7 @@ qr/\[error\] .*function "spin" timed out after .*, request_id: "[0-9a-f]{32}"/
 
 
 
-=== TEST 15: log_not_found off: a missing function is not logged
+=== TEST 40: log_not_found off: a missing function is not logged
 --- http_config
     faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
 --- config
@@ -842,7 +842,7 @@ not found
 
 
 
-=== TEST 16: an error_page that fails too answers with its JSON, not HTML
+=== TEST 41: an error_page that fails too answers with its JSON, not HTML
 --- http_config
     faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
 --- config
