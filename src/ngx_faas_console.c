@@ -130,7 +130,8 @@ ngx_faas_console_format(duk_context *duk, void *data)
     for (i = 0; i < n; i++) {
 
         if (duk_is_error(duk, i)) {
-            ngx_faas_trace_push(duk, i, 0);
+            /* one log line, as the error lines of failed calls */
+            ngx_faas_trace_push(duk, i, 1);
             duk_replace(duk, i);
 
         } else if (duk_is_object(duk, i) && !duk_is_function(duk, i)) {

@@ -316,7 +316,7 @@ GET /t
 --- error_code: 500
 --- response_body_like: ^\{"error":"function failed","message":"TypeError: [^"|]+","stack":"TypeError: [^"|]+ \| at cb \(deep\.js:1\) \| at \[anon\] \(deep\.js:8\)"
 --- error_log eval
-[qr{\[warn\] .*faas deep \[\w+\]: TypeError: cannot read property}, qr{^    at cb \(deep\.js:1\)$}, qr{^    at \[anon\] \(deep\.js:4\), client}]
+qr{\[warn\] .*faas deep \[\w+\]: TypeError: cannot read property [^|]+ \| at cb \(deep\.js:1\) \| at \[anon\] \(deep\.js:4\), client}
 --- no_error_log eval
 [qr/\.c:\d/, "preventsyield", "internal", "native", qr{\(\S*/html/fn/}, "[alert]"]
 
