@@ -60,7 +60,8 @@ typedef enum {
     NGX_FAAS_BAD_RESULT,        /* 500: a value that cannot be an answer */
     NGX_FAAS_MEMORY,            /* 500: heap over faas_memory */
     NGX_FAAS_TIMEOUT,           /* 504: over faas_timeout */
-    NGX_FAAS_INTERNAL           /* 500: heap could not be created */
+    NGX_FAAS_INTERNAL,          /* 500: heap could not be created */
+    NGX_FAAS_KILLED             /* 504: the watchdog killed it before */
 } ngx_faas_error_e;
 
 
@@ -174,6 +175,9 @@ typedef struct {
     unsigned                   admitted:1;  /* the front took the ticket */
     unsigned                   claimed:1;   /* a render worker claimed it */
     unsigned                   refused:1;
+    unsigned                   reading:1;   /* faas_admit reads the body */
+    unsigned                   body:1;      /* ... and has it all */
+    unsigned                   poisoned:1;  /* its call killed a worker */
 } ngx_faas_ctx_t;
 
 

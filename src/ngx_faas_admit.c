@@ -31,6 +31,7 @@
  */
 
 
+static void ngx_faas_admit_body(ngx_http_request_t *r);
 static ngx_int_t ngx_faas_admit_ticket(ngx_http_request_t *r,
     ngx_faas_ctx_t *ctx);
 static ngx_int_t ngx_faas_admit_header(ngx_http_request_t *r, ngx_str_t *key,
@@ -84,11 +85,15 @@ ngx_faas_set_admit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
 
-    fmcf->used = 1;
-    flcf->admit = 1;
-    flcf->admit_slot = fmcf->admits++ % NGX_FAAS_STATS_ADMITS;
+    /* each location has a slot of its own in the shared zone, named by
+     * the location in faas_status */
 
-    /* the location names the slot in faas_status */
+    if (fmcf->admits == NGX_FAAS_STATS_ADMITS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "too many \"%V\" locations, at most %d",
+                           &cmd->name, NGX_FAAS_STATS_ADMITS);
+        return NGX_CONF_ERROR;
+    }
 
     if (fmcf->admit_names == NULL) {
         fmcf->admit_names = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
@@ -105,17 +110,27 @@ ngx_faas_set_admit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     *name = clcf->name;
 
+    fmcf->used = 1;
+    flcf->admit = 1;
+    flcf->admit_slot = fmcf->admits++;
+
     return NGX_CONF_OK;
 }
 
 
-/* PREACCESS phase of a faas_admit location */
+/*
+ * PREACCESS phase of a faas_admit location: the whole body first (a client
+ * that sends it slowly holds no render worker and must not count as
+ * waiting for one), then the prediction and the ticket; proxy_pass finds
+ * the body read
+ */
 
 ngx_int_t
 ngx_faas_admit_handler(ngx_http_request_t *r)
 {
     double                   predicted;
     uint64_t                 budget, average;
+    ngx_int_t                rc;
     ngx_str_t                value;
     ngx_uint_t               workers;
     ngx_faas_ctx_t          *ctx;
@@ -140,6 +155,26 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
 
     if (ctx->admitted || st == NULL) {
         return NGX_DECLINED;
+    }
+
+    if (!ctx->body) {
+
+        if (ctx->reading) {
+            return NGX_DONE;
+        }
+
+        ctx->reading = 1;
+
+        rc = ngx_http_read_client_request_body(r, ngx_faas_admit_body);
+
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+
+        /* the reading holds a reference of its own until it is done */
+
+        ngx_http_finalize_request(r, NGX_DONE);
+        return NGX_DONE;
     }
 
     workers = ngx_faas_render_workers((ngx_cycle_t *) ngx_cycle);
@@ -186,13 +221,44 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
 
     ctx->admit_slot = flcf->admit_slot;
 
-    if (ngx_faas_admit_ticket(r, ctx) != NGX_OK) {
+    rc = ngx_faas_admit_ticket(r, ctx);
+
+    if (rc == NGX_BUSY) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "faas: refused, no free ticket slot");
+        (void) ngx_atomic_fetch_add(&slot->refused, 1);
+        ctx->refused = 1;
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    if (rc != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     (void) ngx_atomic_fetch_add(&slot->admitted, 1);
 
     return NGX_DECLINED;
+}
+
+
+/* the body is in: this phase again, which now predicts and admits */
+
+static void
+ngx_faas_admit_body(ngx_http_request_t *r)
+{
+    ngx_faas_ctx_t  *ctx;
+
+    ctx = ngx_faas_ctx_find(r);
+
+    if (ctx == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ctx->body = 1;
+
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
 }
 
 
@@ -207,6 +273,7 @@ static ngx_int_t
 ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 {
     uint64_t             check;
+    ngx_int_t            rc;
     ngx_str_t            value;
     ngx_pool_cleanup_t  *cln;
 
@@ -223,8 +290,10 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
         return NGX_ERROR;
     }
 
-    if (ngx_faas_ticket_take(&ctx->ticket, &check) != NGX_OK) {
-        return NGX_ERROR;
+    rc = ngx_faas_ticket_take(&ctx->ticket, &check);
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     /* released when the request ends */
@@ -280,7 +349,10 @@ ngx_faas_admit_header(ngx_http_request_t *r, ngx_str_t *key,
 }
 
 
-/* the run time the render worker measured feeds the moving average */
+/*
+ * the run time the render worker measured feeds the moving average, also
+ * of a call the watchdog killed (its handler wrote the run time down)
+ */
 
 static void
 ngx_faas_admit_release(void *data)
@@ -288,6 +360,7 @@ ngx_faas_admit_release(void *data)
     ngx_faas_ctx_t *ctx = data;
 
     uint64_t                 run_time;
+    ngx_atomic_uint_t        old, avg;
     ngx_faas_stats_t        *st;
     ngx_faas_stats_admit_t  *slot;
 
@@ -299,12 +372,15 @@ ngx_faas_admit_release(void *data)
 
     slot = &st->admit[ctx->admit_slot];
 
-    /* an exponentially weighted average, 1/8 weight to the newest run */
+    /*
+     * an exponentially weighted average, 1/8 weight to the newest run;
+     * front workers release at once, so a compare-and-swap, or one
+     * worker's update overwrites another's
+     */
 
-    if (slot->average == 0) {
-        slot->average = run_time;
+    do {
+        old = slot->average;
+        avg = old ? old - old / 8 + run_time / 8 : run_time;
 
-    } else {
-        slot->average = slot->average - slot->average / 8 + run_time / 8;
-    }
+    } while (!ngx_atomic_cmp_set(&slot->average, old, avg));
 }

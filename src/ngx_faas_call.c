@@ -81,7 +81,11 @@ static ngx_faas_error_t  ngx_faas_call_errors[] = {
 
     { NGX_HTTP_INTERNAL_SERVER_ERROR, ngx_string("internal"),
       ngx_string("function failed"),
-      NGX_LOG_ERR, "faas: function \"%V\" failed: %V" }
+      NGX_LOG_ERR, "faas: function \"%V\" failed: %V" },
+
+    { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("killed"),
+      ngx_string("function killed by the watchdog, not run again"),
+      NGX_LOG_ERR, "faas: function \"%V\" not run: %V" }
 };
 
 
@@ -128,11 +132,11 @@ ngx_faas_call_run(ngx_faas_call_t *call)
 
     start = ngx_faas_now_us();
     ngx_faas_vm_start(vm, call, call->conf->timeout);
-    ngx_faas_watchdog_arm(2 * call->conf->timeout);
+    ngx_faas_watchdog_arm(2 * call->conf->timeout, &call->name);
 
     rc = duk_safe_call(duk, ngx_faas_call_internal, call, 0, 1);
 
-    ngx_faas_watchdog_arm(0);
+    ngx_faas_watchdog_arm(0, NULL);
 
     if (rc != DUK_EXEC_SUCCESS) {
         ngx_faas_call_failed(call);

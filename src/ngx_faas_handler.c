@@ -98,10 +98,20 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         call->error = NGX_FAAS_NOT_FOUND;
         ngx_str_set(&call->message, "invalid function name");
 
+    } else if (ctx->poisoned) {
+        /* a second render worker is not to die of the same request */
+        call->error = NGX_FAAS_KILLED;
+        ngx_str_set(&call->message, "its call of this request was killed "
+                    "by the watchdog on another render worker");
+
     } else if (ngx_faas_handler_read_body(r, &call->body) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
 
     } else {
+        if (ctx->claimed) {
+            ngx_faas_ticket_run(ctx->ticket);
+        }
+
         ngx_faas_call_run(call);
     }
 

@@ -132,6 +132,13 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
             return NGX_DECLINED;
         }
 
+        if (rc == NGX_BUSY) {
+            /* the handler answers it without running the function */
+            ctx->ticket = seq;
+            ctx->poisoned = 1;
+            return NGX_DECLINED;
+        }
+
         if (rc == NGX_ABORT) {
             /* the front gave up on it while it waited: nobody to answer */
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -219,6 +226,10 @@ ngx_faas_render_init_process(ngx_cycle_t *cycle)
     ngx_core_conf_t          *ccf;
     ngx_listening_t          *ls;
     ngx_faas_stats_worker_t  *w;
+
+    /* every worker, render or not, and a single process: its statistics */
+
+    w = ngx_faas_stats_worker_take();
 
     n = ngx_faas_render_workers(cycle);
 

@@ -13,7 +13,6 @@
 
 
 static ngx_int_t ngx_faas_stats_init_zone(ngx_shm_zone_t *zone, void *data);
-static ngx_faas_stats_function_t *ngx_faas_stats_function(ngx_str_t *name);
 static void ngx_faas_stats_observe(ngx_faas_stats_histogram_t *h,
     uint64_t us);
 
@@ -105,14 +104,42 @@ ngx_faas_stats_get(void)
 }
 
 
+/*
+ * the slot of worker number ngx_worker; after a reload a new worker of the
+ * same number takes it over (its init_process writes its pid there), and
+ * the old one, still ending its requests, no longer writes to it
+ */
+
 ngx_faas_stats_worker_t *
 ngx_faas_stats_worker(void)
 {
+    ngx_faas_stats_worker_t  *w;
+
     if (ngx_faas_stats == NULL || ngx_worker >= NGX_FAAS_STATS_WORKERS) {
         return NULL;
     }
 
-    return &ngx_faas_stats->worker[ngx_worker];
+    w = &ngx_faas_stats->worker[ngx_worker];
+
+    return ((ngx_pid_t) w->pid == ngx_pid) ? w : NULL;
+}
+
+
+ngx_faas_stats_worker_t *
+ngx_faas_stats_worker_take(void)
+{
+    ngx_faas_stats_worker_t  *w;
+
+    if (ngx_faas_stats == NULL || ngx_worker >= NGX_FAAS_STATS_WORKERS) {
+        return NULL;
+    }
+
+    w = &ngx_faas_stats->worker[ngx_worker];
+    w->pid = ngx_pid;
+    w->render = 0;
+    w->busy = 0;
+
+    return w;
 }
 
 
@@ -165,6 +192,21 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
     if (reset) {
         (void) ngx_atomic_fetch_add(&f->resets, 1);
     }
+}
+
+
+/*
+ * a call the watchdog killed, from its signal handler: lock-free atomic
+ * additions only; the call is counted as a failed run of its full length
+ */
+
+void
+ngx_faas_stats_killed(ngx_faas_stats_function_t *f, uint64_t run_time)
+{
+    (void) ngx_atomic_fetch_add(&f->requests, 1);
+    (void) ngx_atomic_fetch_add(&f->errors, 1);
+    (void) ngx_atomic_fetch_add(&f->killed, 1);
+    ngx_faas_stats_observe(&f->run_time, run_time);
 }
 
 
@@ -224,7 +266,7 @@ ngx_faas_stats_quantile(ngx_faas_stats_histogram_t *h, double q)
  * then marked used, so lookups need no lock
  */
 
-static ngx_faas_stats_function_t *
+ngx_faas_stats_function_t *
 ngx_faas_stats_function(ngx_str_t *name)
 {
     size_t                      len;

@@ -33,6 +33,7 @@ typedef struct {
     ngx_atomic_t               requests;
     ngx_atomic_t               errors;
     ngx_atomic_t               timeouts;
+    ngx_atomic_t               killed;        /* by the watchdog */
     ngx_atomic_t               resets;
     ngx_faas_stats_histogram_t run_time;
     ngx_faas_stats_histogram_t queue_time;    /* render pool, admitted */
@@ -78,10 +79,13 @@ typedef struct {
 ngx_int_t ngx_faas_stats_add_zone(ngx_conf_t *cf);
 ngx_faas_stats_t *ngx_faas_stats_get(void);
 ngx_faas_stats_worker_t *ngx_faas_stats_worker(void);
+ngx_faas_stats_worker_t *ngx_faas_stats_worker_take(void);
 void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
     size_t heap_bytes, ngx_uint_t modules);
 uint64_t ngx_faas_stats_bound(ngx_uint_t b);
 double ngx_faas_stats_quantile(ngx_faas_stats_histogram_t *h, double q);
+ngx_faas_stats_function_t *ngx_faas_stats_function(ngx_str_t *name);
+void ngx_faas_stats_killed(ngx_faas_stats_function_t *f, uint64_t run_time);
 
 
 #endif /* _NGX_FAAS_STATS_H_INCLUDED_ */

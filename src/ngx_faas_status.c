@@ -49,6 +49,7 @@ static void ngx_faas_status_pool(ngx_faas_stats_t *st,
     ngx_faas_status_pool_t *pool);
 static json_t *ngx_faas_status_json(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_functions(ngx_faas_stats_t *st);
+static json_t *ngx_faas_status_json_admission(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_workers(ngx_faas_stats_t *st,
     ngx_uint_t workers);
 static ngx_int_t ngx_faas_status_prometheus(ngx_http_request_t *r,
@@ -220,8 +221,9 @@ ngx_faas_status_json(ngx_faas_stats_t *st)
 
     ngx_faas_status_pool(st, &pool);
 
-    return json_pack("{s:o, s:{s:I, s:I, s:I, s:f}, s:o}",
+    return json_pack("{s:o, s:o, s:{s:I, s:I, s:I, s:f}, s:o}",
                      "functions", ngx_faas_status_json_functions(st),
+                     "admission", ngx_faas_status_json_admission(st),
                      "render_pool",
                          "workers", (json_int_t) pool.render,
                          "busy", (json_int_t) pool.busy,
@@ -256,10 +258,11 @@ ngx_faas_status_json_functions(ngx_faas_stats_t *st)
         p50 = ngx_faas_stats_quantile(&f->run_time, 0.5);
         p99 = ngx_faas_stats_quantile(&f->run_time, 0.99);
 
-        one = json_pack("{s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f}}",
+        one = json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f}}",
                         "requests", (json_int_t) f->requests,
                         "errors", (json_int_t) f->errors,
                         "timeouts", (json_int_t) f->timeouts,
+                        "killed", (json_int_t) f->killed,
                         "heap_resets", (json_int_t) f->resets,
                         "run_time_ms",
                             "average", f->requests
@@ -272,6 +275,53 @@ ngx_faas_status_json_functions(ngx_faas_stats_t *st)
         ngx_cpystrn((u_char *) name, f->name, f->len + 1);
 
         if (one == NULL || json_object_set_new(all, name, one) != 0) {
+            json_decref(all);
+            return NULL;
+        }
+    }
+
+    return all;
+}
+
+
+/* each faas_admit location, in the order of the configuration */
+
+static json_t *
+ngx_faas_status_json_admission(ngx_faas_stats_t *st)
+{
+    char                    location[NGX_MAX_ERROR_STR];
+    json_t                 *all, *one;
+    ngx_str_t              *names;
+    ngx_uint_t              i;
+    ngx_faas_main_conf_t   *fmcf;
+    ngx_faas_stats_admit_t *a;
+
+    all = json_array();
+    if (all == NULL) {
+        return NULL;
+    }
+
+    fmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle, ngx_faas_module);
+
+    if (fmcf == NULL || fmcf->admit_names == NULL) {
+        return all;
+    }
+
+    names = fmcf->admit_names->elts;
+
+    for (i = 0; i < fmcf->admit_names->nelts; i++) {
+        a = &st->admit[i];
+
+        ngx_cpystrn((u_char *) location, names[i].data,
+                    ngx_min(names[i].len + 1, sizeof(location)));
+
+        one = json_pack("{s:s, s:I, s:I, s:f}",
+                        "location", location,
+                        "admitted", (json_int_t) a->admitted,
+                        "refused", (json_int_t) a->refused,
+                        "average_ms", (double) a->average / 1000);
+
+        if (one == NULL || json_array_append_new(all, one) != 0) {
             json_decref(all);
             return NULL;
         }

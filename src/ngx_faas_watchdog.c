@@ -10,6 +10,8 @@
 #include <sys/time.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_stats.h"
+#include "ngx_faas_ticket.h"
 #include "ngx_faas_watchdog.h"
 
 
@@ -19,13 +21,22 @@
  * cannot reach; the master starts a new worker, the queue moves on. Only
  * render workers have it: a front worker killed would drop every
  * connection it holds.
+ *
+ * Before it dies the worker leaves word in shared memory: the function's
+ * "killed" counter, and the ticket of the call marked killed with its run
+ * time, so the front's admission learns how long it ran and a retry of the
+ * request on another render worker is answered at once instead of run.
  */
 
 
 static void ngx_faas_watchdog_handler(int signo);
 
 
-static ngx_uint_t  ngx_faas_watchdog_on;
+static ngx_uint_t                  ngx_faas_watchdog_on;
+
+/* the call in progress: when it started, and its function's counters */
+static uint64_t                    ngx_faas_watchdog_start;
+static ngx_faas_stats_function_t  *ngx_faas_watchdog_function;
 
 
 /* in a render worker's init_process */
@@ -54,12 +65,19 @@ ngx_faas_watchdog_init(ngx_cycle_t *cycle)
 /* around every call: budget 0 disarms it */
 
 void
-ngx_faas_watchdog_arm(ngx_msec_t budget)
+ngx_faas_watchdog_arm(ngx_msec_t budget, ngx_str_t *name)
 {
     struct itimerval  it;
 
     if (!ngx_faas_watchdog_on) {
         return;
+    }
+
+    ngx_faas_watchdog_function = NULL;
+
+    if (budget && ngx_faas_stats_get()) {
+        ngx_faas_watchdog_function = ngx_faas_stats_function(name);
+        ngx_faas_watchdog_start = ngx_faas_now_us();
     }
 
     ngx_memzero(&it, sizeof(struct itimerval));
@@ -78,12 +96,23 @@ ngx_faas_watchdog_handler(int signo)
 {
     u_char      line[NGX_MAX_ERROR_STR], *p, digits[NGX_INT_T_LEN];
     size_t      n;
+    uint64_t    run_time;
     ngx_pid_t   pid;
     ngx_fd_t    fd;
 
     static const char  msg[] = ": faas: render worker stuck in native code "
                                "past twice its faas_timeout, killed by the "
                                "watchdog; the master starts a new one\n";
+
+    /* clock_gettime() is async-signal-safe, the rest atomic stores */
+
+    run_time = ngx_faas_now_us() - ngx_faas_watchdog_start;
+
+    if (ngx_faas_watchdog_function) {
+        ngx_faas_stats_killed(ngx_faas_watchdog_function, run_time);
+    }
+
+    ngx_faas_ticket_kill(run_time);
 
     if (ngx_cycle == NULL || ngx_cycle->log == NULL
         || ngx_cycle->log->file == NULL)

@@ -260,6 +260,49 @@ invalid parameter "foo" in "faas_admit" directive
 
 
 
+=== TEST 16a: a 65th faas_admit location has no slot of its own
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    upstream render { server 127.0.0.1:$TEST_NGINX_RENDER_PORT; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location / { return 200; }
+    }
+--- config eval
+join '', map { "location /r$_ { faas_admit; proxy_pass http://render; }\n" }
+         0 .. 64
+--- must_die
+--- error_log
+too many "faas_admit" locations, at most 64
+
+
+
+=== TEST 16b: 64 faas_admit locations, each its own slot in faas_status
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    upstream render { server 127.0.0.1:$TEST_NGINX_RENDER_PORT; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location / { return 200; }
+    }
+--- config eval
+join('', map { "location /r$_ { faas_admit; proxy_pass http://render; }\n" }
+          0 .. 63)
+. "location /status { faas_status; }\n"
+--- request
+GET /status
+--- response_body_like eval
+qr/"admission":\[\{"admitted":0,"average_ms":0(?:\.0+)?,"location":"\/r0","refused":0\},(?:\{[^}]*\},){62}\{"admitted":0,"average_ms":0(?:\.0+)?,"location":"\/r63","refused":0\}\]/
+--- no_error_log
+[emerg]
+[error]
+
+
+
 === TEST 17: a valid render pool configuration starts
 --- main_config
     faas_render_workers 1;
@@ -408,7 +451,7 @@ module.exports = function () { for (;;) {} };
 --- response_body_like eval
 ["hello", "hello", "hello", "function failed", "timed out",
  "function not found",
- qr/^\{"functions":\{"boom":\{"errors":1,"heap_resets":0,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"hello":\{"errors":0,"heap_resets":0,"requests":3,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"spin":\{"errors":1,"heap_resets":1,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":1\}\},"render_pool":\{"busy":0,"utilisation":0(?:\.0+)?,"waiting":0,"workers":0\},"workers":\[\{"busy":false,"heap_bytes":\d+,"modules":\d+,"pid":\d+,"render":false,"requests":6,"worker":0\}/s]
+ qr/^\{"admission":\[\],"functions":\{"boom":\{"errors":1,"heap_resets":0,"killed":0,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"hello":\{"errors":0,"heap_resets":0,"killed":0,"requests":3,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"spin":\{"errors":1,"heap_resets":1,"killed":0,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":1\}\},"render_pool":\{"busy":0,"utilisation":0(?:\.0+)?,"waiting":0,"workers":0\},"workers":\[\{"busy":false,"heap_bytes":\d+,"modules":\d+,"pid":\d+,"render":false,"requests":6,"worker":0\}/s]
 --- no_error_log
 [alert]
 
@@ -486,7 +529,7 @@ module.exports = function () { return 'hello'; };
 --- request eval
 ["GET /fn/hello", "GET /status"]
 --- response_body_like eval
-["hello", qr/"hello":\{"errors":0,"heap_resets":0,"requests":1,.*"render_pool":\{"busy":0,"utilisation":0(?:\.0+)?,"waiting":0,"workers":1\}/]
+["hello", qr/"hello":\{"errors":0,"heap_resets":0,"killed":0,"requests":1,.*"render_pool":\{"busy":0,"utilisation":0(?:\.0+)?,"waiting":0,"workers":1\}/]
 --- no_error_log
 [alert]
 

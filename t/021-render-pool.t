@@ -99,6 +99,13 @@ module.exports = function (ctx) {
 };
 JS
 
+# what a POST sent (application/json)
+write_file("$root/fn/posted.js", <<'JS');
+module.exports = function (ctx) {
+    return { fn: ctx.path, n: ctx.body ? ctx.body.n : null };
+};
+JS
+
 # a catastrophic backtracking: native code Duktape's interrupt cannot reach
 write_file("$root/fn/regex.js", <<'JS');
 module.exports = function () {
@@ -139,6 +146,12 @@ http {
 
     upstream render { server $rpeer; }
 
+    # the render server twice: a retry when a render worker dies
+    upstream render2 {
+        server $rpeer max_fails=0;
+        server $rpeer max_fails=0;
+    }
+
     server {
         listen 127.0.0.1:$fport;
         access_log $root/logs/front.log front;
@@ -175,6 +188,21 @@ http {
         location /admrace/ { faas_admit budget=350ms; proxy_pass http://render/; }
 
         location \@shell { return 200 "client-side shell\\n"; }
+
+        # slow request bodies: read before admission
+        location /slowadm/ {
+            faas_admit budget=350ms;
+            proxy_pass http://render/;
+            lingering_close always;
+        }
+
+        # a call the watchdog kills, retried as conf/render.conf retries
+        location /wdretry/ {
+            faas_admit budget=10s;
+            proxy_pass http://render2/;
+            proxy_next_upstream error non_idempotent;
+            proxy_next_upstream_tries 2;
+        }
 
         # see "mirror" below
         location /admmirror/ {
@@ -796,6 +824,73 @@ $log_pos = length read_file("$root/logs/error.log");
 
 
 # ---------------------------------------------------------------------------
+# slow request bodies: clients that send a POST body slowly are not
+# waiting for a render worker (faas_admit reads the body first), so they
+# neither show as waiting nor make ordinary requests refused
+
+sub admission {
+    my ($st, $loc) = @_;
+    my ($a) = grep { $_->{location} eq $loc } @{ $st->{admission} || [] };
+    return $a || {};
+}
+
+{
+    # an average of about 200 ms: 200 * (6 / 2 + 1) > 350 would refuse
+    my $warm = get('/slowadm/work?ms=200&tag=warm', 3);
+    is($warm->{code}, 200, 'slow bodies: a 200 ms call sets the average');
+    count_call($warm);
+
+    ok(wait_for(3, sub {
+           (admission(status(), '/slowadm/')->{average_ms} // 0) >= 150 }),
+       'slow bodies: faas_status shows the average of the location');
+
+    my $body = '{"n":123456}';
+    my $len = length $body;
+    my @slow;
+
+    for my $i (1 .. 6) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $fport, Proto => 'tcp',
+                                      Timeout => 3) or next;
+        print $s "POST /slowadm/posted HTTP/1.1\r\nHost: localhost\r\n"
+                 . "Connection: close\r\nContent-Type: application/json\r\n"
+                 . "Content-Length: $len\r\n\r\n" . substr($body, 0, 1);
+        $s->flush;
+        push @slow, { sock => $s, path => 'slow body', buf => '' };
+    }
+
+    is(scalar @slow, 6, 'slow bodies: six clients sent a byte of their body');
+    sleep 0.3;
+
+    my $st = status();
+    is(pool($st)->{waiting}, 0, 'slow bodies: none of them is waiting');
+    is(pool($st)->{busy}, 0, 'slow bodies: no render worker is busy');
+
+    my $ordinary = get('/slowadm/hello?tag=ordinary', 3);
+    is($ordinary->{code}, 200,
+       'slow bodies: an ordinary request is admitted meanwhile');
+    count_call($ordinary);
+
+    # one after another: all at once some would rightly be refused
+    for my $h (@slow) {
+        print {$h->{sock}} substr($body, 1);
+        $h->{sock}->flush;
+        $h->{sock}->blocking(0);
+        finish(5, $h);
+    }
+
+    is_deeply([ map { $_->{code} } @slow ], [ (200) x 6 ],
+              'slow bodies: each is answered once its body is in');
+    is_deeply([ map { $_->{json} ? $_->{json}{n} : undef } @slow ],
+              [ (123456) x 6 ],
+              'slow bodies: the render worker got the body the front read');
+    count_call($_) for @slow;
+
+    ok(wait_for(3, \&idle), 'slow bodies: idle again afterwards');
+}
+
+
+# ---------------------------------------------------------------------------
 # faas_status matches the calls made
 
 sub total { my $n = 0; $n += $_ for values %calls; return $n; }
@@ -823,6 +918,21 @@ sub total { my $n = 0; $n += $_ for values %calls; return $n; }
 
     ok(!grep({ $st->{functions}{$_}{errors} || $st->{functions}{$_}{timeouts} }
              keys %calls), 'status: no errors, no timeouts');
+
+    # refusals per location: as many as the [warn] lines say
+    my @refusals = log_since(0) =~ /\[warn\] .*faas: refused, predicted/g;
+    my $refused = 0;
+    $refused += $_->{refused} for @{ $st->{admission} || [] };
+    ok(@refusals, 'status: some requests were refused');
+    is($refused, scalar @refusals,
+       'status: admission[].refused adds up to the refusals logged');
+    ok(admission($st, '/adm/')->{refused} > 0
+       && admission($st, '/shell/')->{refused} > 0,
+       'status: refusals are counted per location');
+    is_deeply([ map { $_->{location} } @{ $st->{admission} || [] } ],
+              [ qw(/q/ /adm/ /shell/ /admrace/ /slowadm/ /wdretry/
+                   /admmirror/) ],
+              'status: admission lists the faas_admit locations in order');
 
     # p50 is interpolated in its bucket as Prometheus's histogram_quantile()
     # does; bounds are at most 1/3 apart (800, 1000, 1200 ms here), so of
@@ -1034,6 +1144,75 @@ sub total { my $n = 0; $n += $_ for values %calls; return $n; }
     $st ||= status();
     is($st->{functions}{hello}{requests}, $calls{hello},
        'watchdog: counters of other functions are unchanged');
+    is($st->{functions}{regex}{killed}, 1,
+       'watchdog: faas_status counts the killed call of its function');
+    is($st->{functions}{regex}{errors}, 1,
+       'watchdog: ... as an error of it');
+}
+
+
+# ---------------------------------------------------------------------------
+# the watchdog and a retry: a POST whose call the watchdog killed is tried
+# again on the other render worker (proxy_next_upstream error
+# non_idempotent), which answers at once instead of dying of it too; its
+# run time reaches the admission average
+
+sub post {
+    my ($path, $body, $timeout) = @_;
+    my $h = start($fport, $path, no_send => 1);
+    return finish(0, $h) if $h->{done};
+    my $s = $h->{sock};
+    print $s "POST $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+             . "Content-Type: application/json\r\n"
+             . "Content-Length: " . length($body) . "\r\n\r\n$body";
+    $s->flush;
+    $s->blocking(0);
+    return scalar finish($timeout // 5, $h);
+}
+
+{
+    my $pos = length read_file("$root/logs/error.log");
+    my $killed0 = status()->{functions}{regex}{killed} // 0;
+
+    my $h = post('/wdretry/regex', '{"n":1}', 5);
+    is($h->{code}, 504, 'watchdog retry: the retried POST gets 504');
+    is(($h->{json} || {})->{error},
+       'function killed by the watchdog, not run again',
+       'watchdog retry: a JSON error says why');
+
+    my $log = '';
+    ok(wait_for(3, sub { $log = log_since($pos);
+                         $log =~ /exited on signal 9/ }),
+       'watchdog retry: the first render worker was killed');
+
+    # a second death would come within the watchdog's 400 ms
+    sleep 1;
+    $log = log_since($pos);
+    is(scalar(() = $log =~ /exited on signal 9/g), 1,
+       'watchdog retry: one render worker died, not two');
+    like($log, qr/\[error\] .*faas: function "regex" not run: its call of this request was killed by the watchdog on another render worker/,
+         'watchdog retry: the second render worker logs why, naming the '
+         . 'function');
+
+    my $st = wait_for(3, sub {
+        my $st = idle() or return undef;
+        my @r = render_pids($st);
+        return (@r == 2 && !grep({ !$_ } @r)) ? $st : undef;
+    });
+    ok($st, 'watchdog retry: the pool is whole and idle again');
+    $st ||= status();
+
+    is($st->{functions}{regex}{killed}, $killed0 + 1,
+       'watchdog retry: one more killed call of the function');
+    cmp_ok(admission($st, '/wdretry/')->{average_ms} // 0, '>=', 350,
+           'watchdog retry: the killed call\'s run time (twice the 200 ms '
+           . 'timeout) is the admission average');
+    is(admission($st, '/wdretry/')->{admitted}, 1,
+       'watchdog retry: admitted once');
+
+    my $after = get('/wdretry/hello?tag=after', 3);
+    is($after->{code}, 200, 'watchdog retry: the next request is served');
+    count_call($after);
 }
 
 
@@ -1062,7 +1241,10 @@ $master = undef;
     note(scalar(@abandoned) . ' of 2 abandoned requests were rendered');
 
     my @stuck = grep { /^render fn=regex / } @render;
-    is(scalar @stuck, 0, 'access log: the killed call left no line');
+    is_deeply(\@stuck, [ grep { /^render fn=regex st=killed / } @render ],
+              'access log: the killed calls left no line, only the retry '
+              . 'that was not run');
+    is(scalar @stuck, 1, 'access log: one such retry');
 
     # queue time: only for admitted requests (through faas_admit)
     my @direct = grep { m{uri=/direct\?tag=\d$} } @render;
