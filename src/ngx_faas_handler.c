@@ -14,6 +14,7 @@
 #include "ngx_faas_handler.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_stats.h"
 #include "ngx_faas_ticket.h"
 
 
@@ -103,6 +104,7 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         call->error = NGX_FAAS_KILLED;
         ngx_str_set(&call->message, "its call of this request was killed "
                     "by the watchdog on another render worker");
+        ngx_faas_stats_call(call, 0, 0, 0);
 
     } else if (ngx_faas_handler_read_body(r, &call->body) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -158,7 +158,9 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
 
     w = ngx_faas_stats_worker();
 
-    if (w) {
+    /* a call answered without running (call->vm NULL) has no heap */
+
+    if (w && call->vm) {
         (void) ngx_atomic_fetch_add(&w->requests, 1);
         w->heap_bytes = heap_bytes;
         w->modules = modules;
@@ -185,7 +187,7 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
         (void) ngx_atomic_fetch_add(&f->errors, 1);
     }
 
-    if (call->error == NGX_FAAS_TIMEOUT) {
+    if (call->error == NGX_FAAS_TIMEOUT || call->error == NGX_FAAS_KILLED) {
         (void) ngx_atomic_fetch_add(&f->timeouts, 1);
     }
 
@@ -197,7 +199,8 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
 
 /*
  * a call the watchdog killed, from its signal handler: lock-free atomic
- * additions only; the call is counted as a failed run of its full length
+ * additions only; the call is counted as a run of its full length that
+ * timed out
  */
 
 void
@@ -205,6 +208,7 @@ ngx_faas_stats_killed(ngx_faas_stats_function_t *f, uint64_t run_time)
 {
     (void) ngx_atomic_fetch_add(&f->requests, 1);
     (void) ngx_atomic_fetch_add(&f->errors, 1);
+    (void) ngx_atomic_fetch_add(&f->timeouts, 1);
     (void) ngx_atomic_fetch_add(&f->killed, 1);
     ngx_faas_stats_observe(&f->run_time, run_time);
 }

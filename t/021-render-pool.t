@@ -1146,8 +1146,9 @@ sub total { my $n = 0; $n += $_ for values %calls; return $n; }
        'watchdog: counters of other functions are unchanged');
     is($st->{functions}{regex}{killed}, 1,
        'watchdog: faas_status counts the killed call of its function');
-    is($st->{functions}{regex}{errors}, 1,
-       'watchdog: ... as an error of it');
+    is_deeply([ map { $st->{functions}{regex}{$_} }
+                qw(requests errors timeouts) ], [ 1, 1, 1 ],
+              'watchdog: ... as a request of it that timed out');
 }
 
 
@@ -1172,7 +1173,8 @@ sub post {
 
 {
     my $pos = length read_file("$root/logs/error.log");
-    my $killed0 = status()->{functions}{regex}{killed} // 0;
+    my $regex0 = status()->{functions}{regex} || {};
+    my $killed0 = $regex0->{killed} // 0;
 
     my $h = post('/wdretry/regex', '{"n":1}', 5);
     is($h->{code}, 504, 'watchdog retry: the retried POST gets 504');
@@ -1204,6 +1206,10 @@ sub post {
 
     is($st->{functions}{regex}{killed}, $killed0 + 1,
        'watchdog retry: one more killed call of the function');
+    is_deeply([ map { ($st->{functions}{regex}{$_} // 0) - ($regex0->{$_} // 0) }
+                qw(requests errors timeouts) ], [ 2, 2, 2 ],
+              'watchdog retry: the kill and the retry not run are two '
+              . 'requests that timed out');
     cmp_ok(admission($st, '/wdretry/')->{average_ms} // 0, '>=', 350,
            'watchdog retry: the killed call\'s run time (twice the 200 ms '
            . 'timeout) is the admission average');
