@@ -40,6 +40,7 @@ static ngx_int_t ngx_faas_render_socket_dir(ngx_cycle_t *cycle,
 #endif
 static void ngx_faas_render_init_connection(ngx_connection_t *c);
 static void ngx_faas_render_connection_done(void *data);
+static void ngx_faas_render_ticket_end(void *data);
 
 
 /* the accepting handler of render listeners, before we wrapped it */
@@ -71,6 +72,7 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
     ngx_list_part_t      *part;
     ngx_table_elt_t      *h;
     ngx_faas_ctx_t       *ctx;
+    ngx_pool_cleanup_t   *cln;
     ngx_faas_srv_conf_t  *fscf;
 
     fscf = ngx_http_get_module_srv_conf(r, ngx_faas_module);
@@ -129,6 +131,17 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
         if (rc == NGX_OK) {
             ctx->ticket = seq;
             ctx->claimed = 1;
+
+            /* a request that ran no function ends its ticket too */
+
+            cln = ngx_pool_cleanup_add(r->pool, 0);
+            if (cln == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            cln->handler = ngx_faas_render_ticket_end;
+            cln->data = ctx;
+
             return NGX_DECLINED;
         }
 
@@ -147,6 +160,15 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
             return NGX_HTTP_CLOSE;
         }
     }
+}
+
+
+static void
+ngx_faas_render_ticket_end(void *data)
+{
+    ngx_faas_ctx_t *ctx = data;
+
+    ngx_faas_ticket_end(ctx->ticket);
 }
 
 

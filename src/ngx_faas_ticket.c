@@ -205,6 +205,31 @@ ngx_faas_ticket_finish(uint64_t seq, uint64_t run_time)
 
 
 /*
+ * when the render worker's request ends: a ticket no call finished (the
+ * location runs no function, or the request failed before the call) is
+ * ended without a run time, or its slot would never be free again
+ */
+
+void
+ngx_faas_ticket_end(uint64_t seq)
+{
+    ngx_faas_stats_t         *st;
+    ngx_faas_stats_ticket_t  *t;
+
+    st = ngx_faas_stats_get();
+
+    ngx_faas_ticket_running = NULL;
+
+    t = &st->tickets[seq % NGX_FAAS_STATS_TICKETS];
+
+    (void) ngx_atomic_cmp_set(&t->word,
+                              ngx_faas_ticket_word(seq,
+                                                   NGX_FAAS_TICKET_STARTED),
+                              ngx_faas_ticket_word(seq, NGX_FAAS_TICKET_DONE));
+}
+
+
+/*
  * NGX_OK with the run time of a finished request or of one whose call the
  * watchdog killed, NGX_DECLINED otherwise
  */

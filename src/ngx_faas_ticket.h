@@ -20,6 +20,7 @@ ngx_int_t ngx_faas_ticket_start(uint64_t seq, uint64_t check,
     ngx_msec_int_t *queue_us);
 void ngx_faas_ticket_run(uint64_t seq);
 void ngx_faas_ticket_kill(uint64_t run_time);
+void ngx_faas_ticket_end(uint64_t seq);
 void ngx_faas_ticket_finish(uint64_t seq, uint64_t run_time);
 ngx_int_t ngx_faas_ticket_release(uint64_t seq, uint64_t *run_time);
 
