@@ -126,7 +126,7 @@ sub deaths {
 
     $c->{died_front} = scalar grep { $front{$_} && !$render{$_} } @died;
     $c->{died_render} = @died - $c->{died_front};
-    $c->{watchdog} = () = $log =~ /killed by the watchdog/g;
+    $c->{watchdog} = () = $log =~ /stuck in native code .* killed by the watchdog/g;
 }
 
 # replacement of a killed render worker: from the kill to the first answer
