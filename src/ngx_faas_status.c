@@ -68,7 +68,7 @@ static ngx_int_t ngx_faas_status_escape(ngx_pool_t *pool, ngx_str_t *dst,
     u_char *src, size_t len);
 
 
-/* the Prometheus text of a function: 4 counters, 2 histograms of 17 + 2 */
+/* the Prometheus text of a function: 5 counters, 2 histograms of 17 + 2 */
 #define NGX_FAAS_STATUS_LINES     48
 #define NGX_FAAS_STATUS_LINE      128
 
@@ -86,6 +86,10 @@ static ngx_faas_status_counter_t  ngx_faas_status_counters[] = {
     { "faas_function_timeouts_total", "counter",
       "Calls stopped at faas_timeout.",
       offsetof(ngx_faas_stats_function_t, timeouts) },
+
+    { "faas_function_killed_total", "counter",
+      "Calls the render pool's watchdog ended by killing the worker.",
+      offsetof(ngx_faas_stats_function_t, killed) },
 
     { "faas_function_heap_resets_total", "counter",
       "Heaps rebuilt after a call stopped mid-way (timeout, memory).",
