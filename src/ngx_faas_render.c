@@ -249,20 +249,14 @@ ngx_faas_render_init_process(ngx_cycle_t *cycle)
     ngx_listening_t          *ls;
     ngx_faas_stats_worker_t  *w;
 
-    /* every worker, render or not, and a single process: its statistics */
+    /*
+     * every worker, render or not, and a single process takes its slot of
+     * statistics: faas_status shows every worker's pid
+     */
 
     w = ngx_faas_stats_worker_take();
 
     n = ngx_faas_render_workers(cycle);
-
-    /* faas_status shows every worker's pid, with a render pool or not */
-
-    w = ngx_faas_stats_worker();
-    if (w) {
-        w->pid = ngx_pid;
-        w->render = 0;
-        w->busy = 0;
-    }
 
     if (n == 0 || ngx_process != NGX_PROCESS_WORKER) {
         /* no pool, or a single process: it serves everything */
