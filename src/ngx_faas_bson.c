@@ -194,6 +194,16 @@ ngx_faas_bson_push_value(duk_context *duk, bson_iter_t *it, ngx_uint_t depth)
 
     case BSON_TYPE_REGEX:
         s = bson_iter_regex(it, &opts);
+
+        /* libbson checks that both end, not what is in them */
+
+        if (!bson_utf8_validate(s, ngx_strlen(s), false)
+            || !bson_utf8_validate(opts, ngx_strlen(opts), false))
+        {
+            (void) duk_error(duk, DUK_ERR_TYPE_ERROR,
+                             "invalid UTF-8 in a BSON regular expression");
+        }
+
         duk_push_sprintf(duk, "/%s/%s", s, opts);
         break;
 

@@ -293,3 +293,45 @@ faas: function "b" not called, invalid request body: URIError: malformed percent
 --- no_error_log
 called anyway
 [alert]
+
+
+
+=== TEST 12: a BSON regular expression that is not UTF-8 is 400, as strings are
+libbson checks that the pattern and its options end, not what they hold
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { console.error('called anyway'); return ctx.body; };
+--- raw_request eval
+[main::bson_request("/b", pack('V', 12) . "\x0bre\0\xff\0\0\0"),
+ main::bson_request("/b", pack('V', 13) . "\x0bre\0a\0\xfe\0\0")]
+--- error_code eval
+[400, 400]
+--- response_body eval
+[('{"error":"invalid request body"}') x 2]
+--- error_log
+invalid request body: TypeError: invalid UTF-8 in a BSON regular expression
+--- no_error_log
+called anyway
+[alert]
+
+
+
+=== TEST 13: a valid BSON regular expression is its source text
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { return ctx.body; };
+--- raw_request eval
+main::bson_request("/b", pack('V', 17) . "\x0bre\0^\xc3\xa9+\$\0i\0\0")
+--- response_body chomp
+{"re":"/^é+$/i"}
+--- no_error_log
+[error]
+[alert]
