@@ -335,3 +335,31 @@ main::bson_request("/b", pack('V', 17) . "\x0bre\0^\xc3\xa9+\$\0i\0\0")
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 14: a body as deep as the decoders go can be answered inside an object of the function
+JSON.parse() and the BSON decoder stop at 1000 levels; JSON.stringify()
+once stopped there too, so { body: ctx.body } of such a body was 500
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) {
+    var d = 0, o = ctx.body;
+    while (typeof o === 'object' && o !== null) { o = Array.isArray(o) ? o[0] : o.a; d++; }
+    return { depth: d, wrapped: [[{ body: ctx.body }]] };
+};
+--- raw_request eval
+[main::bson_request("/b", main::bson_nested(999)),
+ "POST /b HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+ . "Content-Type: application/json\r\nContent-Length: 2000\r\n\r\n"
+ . ('[' x 1000) . (']' x 1000)]
+--- response_body_like eval
+[qr/^\{"depth":1000,"wrapped":\[\[\{"body":\{"a":\{"a":/,
+ qr/^\{"depth":1000,"wrapped":\[\[\{"body":\[\[\[/]
+--- no_error_log
+[error]
+[alert]
