@@ -85,7 +85,11 @@ static ngx_faas_error_t  ngx_faas_call_errors[] = {
 
     { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("killed"),
       ngx_string("function killed by the watchdog, not run again"),
-      NGX_LOG_ERR, "faas: function \"%V\" not run: %V" }
+      NGX_LOG_ERR, "faas: function \"%V\" not run: %V" },
+
+    { NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, ngx_string("too_large"),
+      ngx_string("request body too large for the function's memory limit"),
+      NGX_LOG_INFO, "faas: function \"%V\" not called, request body %V" }
 };
 
 
@@ -329,7 +333,8 @@ ngx_faas_call_log(ngx_faas_call_t *call)
 
     case NGX_FAAS_MEMORY:
     case NGX_FAAS_TIMEOUT:
-        p = ngx_pnalloc(call->request->pool, 2 * NGX_INT_T_LEN + 32
+    case NGX_FAAS_TOO_LARGE:
+        p = ngx_pnalloc(call->request->pool, 2 * NGX_INT_T_LEN + 48
                                              + call->message.len);
         if (p == NULL) {
             return;
@@ -340,6 +345,10 @@ ngx_faas_call_log(ngx_faas_call_t *call)
         if (call->error == NGX_FAAS_MEMORY) {
             p = ngx_sprintf(p, "%uzk: %V", app->memory / 1024,
                             &call->message);
+
+        } else if (call->error == NGX_FAAS_TOO_LARGE) {
+            p = ngx_sprintf(p, "of %uz bytes does not fit in faas_memory %uzk",
+                            call->body.len, app->memory / 1024);
 
         } else {
             p = ngx_sprintf(p, "%Mms (faas_timeout %Mms)",
@@ -553,6 +562,12 @@ ngx_faas_call_failed(ngx_faas_call_t *call)
 
     if (call->error == NGX_FAAS_OK) {
         call->error = ngx_faas_call_stage_errors[call->stage];
+
+    } else if (call->error == NGX_FAAS_MEMORY
+               && call->stage == NGX_FAAS_STAGE_BODY)
+    {
+        /* no code of the function has run: the body alone is too large */
+        call->error = NGX_FAAS_TOO_LARGE;
     }
 
     /* stack: [ error ] */

@@ -363,3 +363,50 @@ module.exports = function (ctx) {
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 15: a body the heap cannot hold is 413, not 500, and the heap is kept
+the body alone did not fit in faas_memory: nothing of the function ran,
+so the client's request is what is too large
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { client_max_body_size 60m; faas_memory 32m; faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { console.error('called anyway'); return 1; };
+--- request eval
+"POST /b\n" . ("x" x (50 * 1024 * 1024))
+--- error_code: 413
+--- response_body chomp
+{"error":"request body too large for the function's memory limit"}
+--- error_log
+faas: function "b" not called, request body of 52428800 bytes does not fit in faas_memory 32768k
+--- no_error_log
+called anyway
+[alert]
+heap of
+
+
+
+=== TEST 16: a JSON body that fits as text but not as values is 413 too
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_memory 4m; faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { console.error('called anyway'); return 1; };
+--- request eval
+"POST /b\n[" . ("[]," x 400000) . "[]]"
+--- more_headers
+Content-Type: application/json
+--- error_code: 413
+--- response_body chomp
+{"error":"request body too large for the function's memory limit"}
+--- error_log
+does not fit in faas_memory 4096k
+--- no_error_log
+called anyway
+[alert]
