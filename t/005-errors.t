@@ -863,3 +863,27 @@ Content-Type: application/json
 function "thrower" failed
 --- no_error_log
 [alert]
+
+
+
+=== TEST 42: an invalid name is logged with its bytes escaped, never a forged line
+the name is the client's (a capture of the decoded path here): a raw
+newline in the log would start a line of the client's making (nginx's
+own debug lines show the decoded path as it is, hence level info)
+--- log_level: info
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location ~ "^/fn/(?<fn>(?s).*)$" { faas_pass $fn; }
+--- user_files
+>>> fn/ok.js
+module.exports = function () { return 'ok'; };
+--- request
+GET /fn/x%0A2026/12/02%2000:00:00%20[emerg]%201%231:%20forged%22%5C%ff
+--- error_code: 404
+--- response_body chomp
+{"error":"function not found"}
+--- error_log
+faas: invalid function name "x\x0a2026/12/02 00:00:00 [emerg] 1#1: forged"\x5c\xff"
+--- no_error_log eval
+[qr/^2026\/12\/02 00:00:00 \[emerg\]/, "[alert]"]

@@ -410,3 +410,25 @@ does not fit in faas_memory 4096k
 --- no_error_log
 called anyway
 [alert]
+
+
+
+=== TEST 17: a BSON key quoted in the error log is escaped
+what a decoder says about a body may quote it; a carriage return or an
+escape sequence in a key would otherwise reach the log (and a terminal)
+as the client wrote it
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /b { faas_pass b; }
+--- user_files
+>>> fn/b.js
+module.exports = function (ctx) { console.error('called anyway'); return 1; };
+--- raw_request eval
+main::bson_request("/b", pack('V', 32) . "\x0ca\rb\x1b[0m\0" . pack('V', 2) . "x\0" . ("\0" x 12) . "\0")
+--- error_code: 400
+--- error_log
+invalid request body: TypeError: unsupported BSON type 0x0c in "a\x0db\x1b[0m"
+--- no_error_log
+called anyway
+[alert]
