@@ -10,6 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_response.h"
+#include "ngx_faas_string.h"
 #include "ngx_faas_vm.h"
 
 
@@ -422,13 +423,16 @@ ngx_faas_response_body(duk_context *duk, ngx_faas_call_t *call,
     ngx_str_t *out)
 {
     void        *p;
+    duk_bool_t   text;
     duk_size_t   len;
 
-    if (duk_is_buffer_data(duk, -1)) {
-        p = duk_get_buffer_data(duk, -1, &len);
+    text = !duk_is_buffer_data(duk, -1);
+
+    if (text) {
+        p = (void *) duk_to_lstring(duk, -1, &len);
 
     } else {
-        p = (void *) duk_to_lstring(duk, -1, &len);
+        p = duk_get_buffer_data(duk, -1, &len);
     }
 
     out->len = len;
@@ -443,4 +447,8 @@ ngx_faas_response_body(duk_context *duk, ngx_faas_call_t *call,
     }
 
     ngx_memcpy(out->data, p, len);
+
+    if (text) {
+        out->len = ngx_faas_string_utf8_answer(out->data, len);
+    }
 }

@@ -39,6 +39,7 @@
 #define NGX_FAAS_STRING_PIECES    256
 
 
+static uint32_t ngx_faas_string_surrogate(u_char *p, u_char *end);
 static ssize_t ngx_faas_string_utf8(u_char *p, u_char *end);
 static duk_ret_t ngx_faas_string_replace(duk_context *duk);
 static ngx_int_t ngx_faas_string_class(duk_context *duk,
@@ -192,6 +193,75 @@ ngx_faas_string_escape(u_char *dst, u_char *src, size_t len)
     }
 
     return n;
+}
+
+
+/*
+ * Duktape keeps a character past U+FFFF that was written as two escapes
+ * ("\ud83d\ude00" in JSON or in code) or made by String.fromCharCode()
+ * as two surrogates of three bytes each (CESU-8), and a lone surrogate as
+ * three bytes too: neither is UTF-8. In an answer a pair becomes the four
+ * bytes of its character and a lone surrogate U+FFFD, in place (neither
+ * is longer than what it replaces); the new length is returned
+ */
+
+size_t
+ngx_faas_string_utf8_answer(u_char *p, size_t len)
+{
+    u_char    *s, *q, *end;
+    uint32_t   hi, lo, c;
+
+    end = p + len;
+    s = ngx_strlchr(p, end, 0xed);
+
+    if (s == NULL) {
+        return len;
+    }
+
+    q = s;
+
+    while (s < end) {
+
+        hi = ngx_faas_string_surrogate(s, end);
+
+        if (hi == 0) {
+            *q++ = *s++;
+            continue;
+        }
+
+        lo = (hi < 0xdc00) ? ngx_faas_string_surrogate(s + 3, end) : 0;
+
+        if (lo < 0xdc00) {
+            *q++ = 0xef; *q++ = 0xbf; *q++ = 0xbd;
+            s += 3;
+            continue;
+        }
+
+        c = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+
+        *q++ = (u_char) (0xf0 | (c >> 18));
+        *q++ = (u_char) (0x80 | ((c >> 12) & 0x3f));
+        *q++ = (u_char) (0x80 | ((c >> 6) & 0x3f));
+        *q++ = (u_char) (0x80 | (c & 0x3f));
+        s += 6;
+    }
+
+    return q - p;
+}
+
+
+/* the surrogate (U+D800..U+DFFF) encoded in three bytes at p, or 0 */
+
+static uint32_t
+ngx_faas_string_surrogate(u_char *p, u_char *end)
+{
+    if (end - p < 3 || p[0] != 0xed || p[1] < 0xa0 || p[1] > 0xbf
+        || (p[2] & 0xc0) != 0x80)
+    {
+        return 0;
+    }
+
+    return 0xd000 | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f);
 }
 
 

@@ -180,3 +180,31 @@ _a_ _a> _a_ _A_ _a> _a_ _a>
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 6: a character written as two escapes is answered as UTF-8, a lone surrogate as U+FFFD
+Duktape keeps "\ud83d\ude00" as two three-byte surrogates (CESU-8), which
+no UTF-8 decoder accepts; a JSON body is where a client writes them
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /j { faas_pass j; }
+    location /h { faas_pass h; }
+--- user_files
+>>> fn/j.js
+module.exports = function (ctx) { return ctx.body; };
+>>> fn/h.js
+module.exports = function (ctx) {
+    return String.fromCharCode(0xd83d, 0xde00) + '|' + String.fromCharCode(0xdc00, 0xd800) + '|\u00e9\ud800';
+};
+--- request eval
+["POST /j\n[\"\\ud83d\\ude00\", \"x\\ud800\", \"\\udfff\\ud83d\"]", "GET /h"]
+--- more_headers
+Content-Type: application/json
+--- response_body eval
+["[\"\xf0\x9f\x98\x80\",\"x\xef\xbf\xbd\",\"\xef\xbf\xbd\xef\xbf\xbd\"]",
+ "\xf0\x9f\x98\x80|\xef\xbf\xbd\xef\xbf\xbd|\xc3\xa9\xef\xbf\xbd"]
+--- no_error_log
+[error]
+[alert]
