@@ -6,7 +6,9 @@
 #   make run-render the same with conf/render.conf (the render pool)
 #   make test       install what is missing, build, run the test suite
 #                   (make compat first: t/compat built with tools/faas-build)
-#   make test-asan  the suite on an AddressSanitizer build of nginx + module
+#   make test-sanitize
+#                   the suite on an ASan + UBSan build of the module
+#                   (test-asan: the same)
 #   make bench      benchmarks against the peers (bench/)
 #   make soak       the render pool under load while things go wrong
 #                   (bench/soak.sh, bench/SOAK.md)
@@ -23,7 +25,6 @@ NGINX_BIN   ?= /usr/sbin/nginx
 BUILD       ?= $(CURDIR)/build
 NGX_BUILD    = $(BUILD)/nginx
 MODULE       = $(BUILD)/ngx_faas_module.so
-ASAN_BUILD   = $(BUILD)/asan
 CC_OPT      ?= -g -O2 -fPIC -Wall -Werror
 SHELL        = /bin/bash
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -60,8 +61,8 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat promtool run run-render \
-        test test-asan bench soak layers clean install deb deb-deps \
-        deploy-check deploy-deps
+        test test-sanitize test-asan bench soak layers clean install deb \
+        deb-deps deploy-check deploy-deps
 
 all: module
 
@@ -151,39 +152,47 @@ run-render: deps module functions
 test: deps module compat promtool deploy-check
 	$(TEST_ENV) prove -r t
 
-# the module built with AddressSanitizer, run in Debian's nginx with the
-# sanitizer's runtime preloaded (nginx-dev ships headers, not nginx's
-# sources, so nginx itself cannot be rebuilt); any report fails the run
-ASAN_MODULE  = $(ASAN_BUILD)/ngx_faas_module.so
-ASAN_NGINX   = $(ASAN_BUILD)/nginx
-ASAN_REPORTS = $(ASAN_BUILD)/reports
+# the module built with AddressSanitizer and UndefinedBehaviorSanitizer,
+# run in Debian's nginx with ASan's runtime preloaded (nginx-dev ships
+# headers, not nginx's sources, so nginx itself cannot be rebuilt); any
+# report of either fails the run. t/ubsan.supp names what UBSan may not
+# report, each with its reason.
+SAN_BUILD    = $(BUILD)/sanitize
+SAN_FLAGS    = -fsanitize=address,undefined
+SAN_MODULE   = $(SAN_BUILD)/ngx_faas_module.so
+SAN_NGINX    = $(SAN_BUILD)/nginx
+SAN_REPORTS  = $(SAN_BUILD)/reports
+UBSAN_OPTIONS_ALL = print_stacktrace=1:suppressions=$(CURDIR)/t/ubsan.supp
 
-$(ASAN_BUILD)/nginx-src/objs/Makefile: config $(PATCHES)
-	rm -rf $(ASAN_BUILD) && mkdir -p $(ASAN_BUILD)
-	cp -r $(NGINX_SRC) $(ASAN_BUILD)/nginx-src
-	cd $(ASAN_BUILD)/nginx-src && \
+$(SAN_BUILD)/nginx-src/objs/Makefile: config $(PATCHES)
+	rm -rf $(SAN_BUILD) && mkdir -p $(SAN_BUILD)
+	cp -r $(NGINX_SRC) $(SAN_BUILD)/nginx-src
+	cd $(SAN_BUILD)/nginx-src && \
 	if [ -f conf_flags ]; then . ./conf_flags; fi && \
 	./configure $${NGX_CONF_FLAGS:+"$${NGX_CONF_FLAGS[@]}"} --with-compat \
-	    --with-cc-opt="-g -O1 -fPIC -fno-omit-frame-pointer -fsanitize=address -Wall -Werror" \
-	    --with-ld-opt="-fsanitize=address" \
-	    --add-dynamic-module=$(CURDIR) > $(BUILD)/asan-configure.log 2>&1 \
-	    || { tail -20 $(BUILD)/asan-configure.log; exit 1; }
+	    --with-cc-opt="-g -O1 -fPIC -fno-omit-frame-pointer $(SAN_FLAGS) -Wall -Werror" \
+	    --with-ld-opt="$(SAN_FLAGS)" \
+	    --add-dynamic-module=$(CURDIR) > $(BUILD)/sanitize-configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/sanitize-configure.log; exit 1; }
 
-$(ASAN_MODULE): $(ASAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
-	$(MAKE) -C $(ASAN_BUILD)/nginx-src -f objs/Makefile modules
-	cp $(ASAN_BUILD)/nginx-src/objs/ngx_faas_module.so $@.tmp && mv $@.tmp $@
+$(SAN_MODULE): $(SAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
+	$(MAKE) -C $(SAN_BUILD)/nginx-src -f objs/Makefile modules
+	cp $(SAN_BUILD)/nginx-src/objs/ngx_faas_module.so $@.tmp && mv $@.tmp $@
 	printf '#!/bin/sh\nLD_PRELOAD=%s exec %s "$$@"\n' \
-	    "$$($(CC) -print-file-name=libasan.so)" $(NGINX_BIN) > $(ASAN_NGINX)
-	chmod +x $(ASAN_NGINX)
+	    "$$($(CC) -print-file-name=libasan.so)" $(NGINX_BIN) > $(SAN_NGINX)
+	chmod +x $(SAN_NGINX)
 
-test-asan: deps $(ASAN_MODULE) compat promtool
-	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
-	ASAN_OPTIONS=detect_leaks=0:log_path=$(ASAN_REPORTS)/asan \
-	    $(TEST_ENV) TEST_NGINX_BINARY=$(ASAN_NGINX) \
-	    TEST_NGINX_LOAD_MODULES=$(ASAN_MODULE) prove -r t
-	@if ls $(ASAN_REPORTS)/asan* >/dev/null 2>&1; then \
-	    cat $(ASAN_REPORTS)/asan*; echo "AddressSanitizer reports"; \
-	    exit 1; fi; echo "no AddressSanitizer report"
+test-sanitize: deps $(SAN_MODULE) compat promtool
+	rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	ASAN_OPTIONS=detect_leaks=0:log_path=$(SAN_REPORTS)/asan \
+	UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL):log_path=$(SAN_REPORTS)/ubsan \
+	    $(TEST_ENV) TEST_NGINX_BINARY=$(SAN_NGINX) \
+	    TEST_NGINX_LOAD_MODULES=$(SAN_MODULE) prove -r t
+	@if ls $(SAN_REPORTS)/* >/dev/null 2>&1; then \
+	    cat $(SAN_REPORTS)/*; echo "sanitizer reports"; \
+	    exit 1; fi; echo "no AddressSanitizer or UBSan report"
+
+test-asan: test-sanitize
 
 # every file calls only files below it, in the order of src/ngx_faas.h
 layers: module
