@@ -9,6 +9,7 @@
 #   make test-sanitize
 #                   the suite on an ASan + UBSan build of the module
 #                   (test-asan: the same)
+#   make fuzz       libFuzzer harnesses of the decoders of client bytes
 #   make bench      benchmarks against the peers (bench/)
 #   make soak       the render pool under load while things go wrong
 #                   (bench/soak.sh, bench/SOAK.md)
@@ -62,7 +63,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
 
 .PHONY: all deps node-deps module functions compat promtool run run-render \
         test test-sanitize test-asan bench soak layers clean install deb \
-        deb-deps deploy-check deploy-deps
+        deb-deps deploy-check deploy-deps fuzz-deps fuzz fuzz-replay
 
 all: module
 
@@ -151,6 +152,7 @@ run-render: deps module functions
 
 test: deps module compat promtool deploy-check
 	$(TEST_ENV) prove -r t
+	@$(MAKE) --no-print-directory fuzz-replay
 
 # the module built with AddressSanitizer and UndefinedBehaviorSanitizer,
 # run in Debian's nginx with ASan's runtime preloaded (nginx-dev ships
@@ -197,6 +199,80 @@ test-asan: test-sanitize
 # every file calls only files below it, in the order of src/ngx_faas.h
 layers: module
 	tools/faas-layers $(NGX_BUILD)/objs/addon
+
+# libFuzzer harnesses (t/fuzz) against the module's own objects, built by
+# clang with AddressSanitizer, UndefinedBehaviorSanitizer and coverage;
+# t/fuzz/ngx_fuzz_stubs.c stands in for nginx, whose sources Debian does
+# not ship. `make fuzz` runs each harness FUZZ_TIME seconds from its seed
+# corpus (t/fuzz/corpus/NAME) and what earlier runs found
+# (build/fuzz/corpus/NAME); a crash leaves build/fuzz/crash-NAME-*.
+FUZZ_PKGS    = clang libclang-rt-14-dev
+FUZZ_BUILD   = $(BUILD)/fuzz
+FUZZ_NGX     = $(FUZZ_BUILD)/nginx-src
+FUZZ_CC      = clang
+FUZZ_SAN     = -fsanitize=address,undefined
+FUZZ_COV     = -fsanitize-coverage-allowlist=$(CURDIR)/t/fuzz/coverage.txt
+FUZZ_CFLAGS  = -g -O2 -fno-omit-frame-pointer $(FUZZ_SAN) $(FUZZ_COV)
+FUZZ_TIME   ?= 30
+# the heap of the functions lives across runs, so leak checks only mislead;
+# the entropic schedule spent two thirds of each run on its bookkeeping
+FUZZ_ARGS   ?= -max_len=65536 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
+               -entropic=0
+FUZZ_ENV     = UBSAN_OPTIONS=halt_on_error=1:$(UBSAN_OPTIONS_ALL)
+FUZZ_NAMES   = $(patsubst t/fuzz/fuzz_%.c,%,$(wildcard t/fuzz/fuzz_*.c))
+FUZZ_BINS    = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_COMMON  = t/fuzz/ngx_fuzz.c t/fuzz/ngx_fuzz_stubs.c
+FUZZ_INCS    = $(addprefix -I$(FUZZ_NGX)/,src/core src/event src/event/modules \
+                 src/os/unix src/http/v2 \
+                 src/http src/http/modules objs objs/addon/ngx_faas_duktape) \
+               -Isrc -It/fuzz -I/usr/include/libbson-1.0
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_PKGS)"
+
+$(FUZZ_NGX)/objs/Makefile: config t/fuzz/coverage.txt
+	rm -rf $(FUZZ_NGX) && mkdir -p $(FUZZ_BUILD)
+	cp -r $(NGINX_SRC) $(FUZZ_NGX)
+	cd $(FUZZ_NGX) && \
+	if [ -f conf_flags ]; then . ./conf_flags; fi && \
+	./configure $${NGX_CONF_FLAGS:+"$${NGX_CONF_FLAGS[@]}"} --with-compat \
+	    --with-cc=$(FUZZ_CC) \
+	    --with-cc-opt="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" \
+	    --with-ld-opt="$(FUZZ_SAN)" \
+	    --add-dynamic-module=$(CURDIR) > $(FUZZ_BUILD)/configure.log 2>&1 \
+	    || { tail -20 $(FUZZ_BUILD)/configure.log; exit 1; }
+
+# the module's objects, as nginx's build compiles them
+$(FUZZ_BUILD)/objects: $(FUZZ_NGX)/objs/Makefile $(SOURCES)
+	$(MAKE) -C $(FUZZ_NGX) -f objs/Makefile modules
+	find $(FUZZ_NGX)/objs/addon -name '*.o' > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_COMMON) t/fuzz/ngx_fuzz.h \
+                      $(FUZZ_BUILD)/objects
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wall -Werror $(FUZZ_INCS) \
+	    -o $@ $< $(FUZZ_COMMON) $$(cat $(FUZZ_BUILD)/objects) \
+	    $$(sed -n '/-o objs\/ngx_faas_module.so/,/^$$/p' \
+	        $(FUZZ_NGX)/objs/Makefile | grep -o -- '-l[^ ]*')
+
+fuzz: fuzz-deps $(FUZZ_BINS)
+	@for h in $(FUZZ_NAMES); do \
+	    echo "fuzz_$$h: $(FUZZ_TIME) s"; \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$h || exit 1; \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$$h $(FUZZ_ARGS) \
+	        -max_total_time=$(FUZZ_TIME) \
+	        -artifact_prefix=$(FUZZ_BUILD)/crash-$$h- -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$h t/fuzz/corpus/$$h 2>$(FUZZ_BUILD)/$$h.log \
+	    || { tail -40 $(FUZZ_BUILD)/$$h.log; exit 1; }; \
+	    grep -h 'stat::number_of_executed_units' $(FUZZ_BUILD)/$$h.log; \
+	done
+
+# every input of the seed corpus once: seconds, part of `make test`
+fuzz-replay: fuzz-deps $(FUZZ_BINS)
+	@for h in $(FUZZ_NAMES); do \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$$h $(FUZZ_ARGS) t/fuzz/corpus/$$h/* \
+	        > $(FUZZ_BUILD)/$$h-replay.log 2>&1 \
+	    || { tail -40 $(FUZZ_BUILD)/$$h-replay.log; exit 1; }; \
+	done; echo "fuzz corpus replayed: $(FUZZ_NAMES)"
 
 bench: deps module
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)

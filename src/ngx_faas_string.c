@@ -334,6 +334,9 @@ ngx_faas_string_replace(duk_context *duk)
 
     duk_push_this(duk);
 
+    /* clang cannot see that len is read only when repl is set */
+
+    len = 0;
     func = duk_is_function(duk, 1);
     repl = func ? NULL : duk_get_lstring(duk, 1, &len);
 

@@ -1,0 +1,1 @@
+exports.main = function (ctx) { return 'item'; };
