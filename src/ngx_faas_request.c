@@ -667,6 +667,12 @@ ngx_faas_request_media_type(ngx_str_t *type, const char *name)
     size_t   len, n;
     u_char  *semi;
 
+    /* no Content-Type: its data is NULL, and NULL + 0 is undefined in C */
+
+    if (type->len == 0) {
+        return 0;
+    }
+
     semi = ngx_strlchr(type->data, type->data + type->len, ';');
     len = semi ? (size_t) (semi - type->data) : type->len;
 
