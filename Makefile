@@ -230,7 +230,7 @@ FUZZ_INCS    = $(addprefix -I$(FUZZ_NGX)/,src/core src/event src/event/modules \
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_PKGS)"
 
-$(FUZZ_NGX)/objs/Makefile: config t/fuzz/coverage.txt
+$(FUZZ_NGX)/objs/Makefile: config $(PATCHES) t/fuzz/coverage.txt
 	rm -rf $(FUZZ_NGX) && mkdir -p $(FUZZ_BUILD)
 	cp -r $(NGINX_SRC) $(FUZZ_NGX)
 	cd $(FUZZ_NGX) && \

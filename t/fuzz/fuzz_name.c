@@ -14,11 +14,14 @@
 
 #include "ngx_fuzz.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_string.h"
 
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    size_t               len;
+    u_char              *escaped;
     ngx_str_t            name;
     ngx_http_request_t  *r;
 
@@ -31,6 +34,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void) ngx_fuzz_run(r, name.data, name.len, NULL, 0,
                             NGX_FUZZ_ALLOW(NGX_FAAS_OK)
                             |NGX_FUZZ_ALLOW(NGX_FAAS_NOT_FOUND));
+
+    } else {
+        /* as the handler logs it: counted, then written to that size */
+
+        len = ngx_faas_string_escape(NULL, name.data, name.len);
+        escaped = ngx_pnalloc(r->pool, len);
+
+        if (escaped == NULL
+            || ngx_faas_string_escape(escaped, name.data, name.len) != len)
+        {
+            abort();
+        }
+
+        ngx_fuzz_check_text("an escaped name", escaped, len);
     }
 
     ngx_fuzz_done(r);

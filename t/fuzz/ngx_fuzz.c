@@ -184,6 +184,30 @@ ngx_fuzz_run(ngx_http_request_t *r, u_char *name, size_t nlen, u_char *body,
 }
 
 
+/*
+ * a body of one content type into ctx.body of functions/body.js, which
+ * answers it as it is: refused (400, 413) or answered, nothing else
+ */
+
+void
+ngx_fuzz_body(const char *type, const uint8_t *data, size_t size)
+{
+    ngx_http_request_t  *r;
+
+    r = ngx_fuzz_request();
+
+    ngx_fuzz_header(r, (u_char *) "Content-Type", sizeof("Content-Type") - 1,
+                    (u_char *) type, ngx_strlen(type));
+
+    (void) ngx_fuzz_run(r, (u_char *) "body", 4, (u_char *) data, size,
+                        NGX_FUZZ_ALLOW(NGX_FAAS_OK)
+                        |NGX_FUZZ_ALLOW(NGX_FAAS_BAD_BODY)
+                        |NGX_FUZZ_ALLOW(NGX_FAAS_TOO_LARGE));
+
+    ngx_fuzz_done(r);
+}
+
+
 void
 ngx_fuzz_done(ngx_http_request_t *r)
 {

@@ -25,6 +25,7 @@ void ngx_fuzz_header(ngx_http_request_t *r, u_char *key, size_t klen,
     u_char *value, size_t vlen);
 ngx_faas_call_t *ngx_fuzz_run(ngx_http_request_t *r, u_char *name,
     size_t nlen, u_char *body, size_t blen, ngx_uint_t allow);
+void ngx_fuzz_body(const char *type, const uint8_t *data, size_t size);
 void ngx_fuzz_done(ngx_http_request_t *r);
 u_char *ngx_fuzz_copy(ngx_pool_t *pool, const u_char *p, size_t len);
 void ngx_fuzz_check_text(const char *what, u_char *p, size_t len);

@@ -284,6 +284,166 @@ ngx_hextoi(u_char *line, size_t n)
 }
 
 
+ngx_int_t
+ngx_atoi(u_char *line, size_t n)
+{
+    ngx_int_t  value;
+
+    if (n == 0) {
+        return NGX_ERROR;
+    }
+
+    for (value = 0; n--; line++) {
+        if (*line < '0' || *line > '9'
+            || value > (NGX_MAX_INT_T_VALUE - (*line - '0')) / 10)
+        {
+            return NGX_ERROR;
+        }
+
+        value = value * 10 + (*line - '0');
+    }
+
+    return value;
+}
+
+
+u_char *
+ngx_hex_dump(u_char *dst, u_char *src, size_t len)
+{
+    while (len--) {
+        *dst++ = "0123456789abcdef"[*src >> 4];
+        *dst++ = "0123456789abcdef"[*src++ & 0xf];
+    }
+
+    return dst;
+}
+
+
+static u_char  ngx_fuzz_base64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+
+void
+ngx_encode_base64(ngx_str_t *dst, ngx_str_t *src)
+{
+    u_char  *d, *s;
+    size_t   len;
+
+    d = dst->data;
+    s = src->data;
+
+    for (len = src->len; len > 2; len -= 3, s += 3) {
+        *d++ = ngx_fuzz_base64[s[0] >> 2];
+        *d++ = ngx_fuzz_base64[((s[0] & 3) << 4) | (s[1] >> 4)];
+        *d++ = ngx_fuzz_base64[((s[1] & 0x0f) << 2) | (s[2] >> 6)];
+        *d++ = ngx_fuzz_base64[s[2] & 0x3f];
+    }
+
+    if (len) {
+        *d++ = ngx_fuzz_base64[s[0] >> 2];
+
+        if (len == 1) {
+            *d++ = ngx_fuzz_base64[(s[0] & 3) << 4];
+            *d++ = '=';
+
+        } else {
+            *d++ = ngx_fuzz_base64[((s[0] & 3) << 4) | (s[1] >> 4)];
+            *d++ = ngx_fuzz_base64[(s[1] & 0x0f) << 2];
+        }
+
+        *d++ = '=';
+    }
+
+    dst->len = d - dst->data;
+}
+
+
+/* up to the first byte outside the alphabet; a lone last sextet: error */
+
+ngx_int_t
+ngx_decode_base64(ngx_str_t *dst, ngx_str_t *src)
+{
+    u_char   *d, *v, *p;
+    size_t    len, i;
+    uint32_t  acc;
+
+    for (len = 0; len < src->len; len++) {
+        if (src->data[len] == '='
+            || ngx_strlchr(ngx_fuzz_base64, ngx_fuzz_base64 + 64,
+                           src->data[len]) == NULL)
+        {
+            break;
+        }
+    }
+
+    if (len % 4 == 1) {
+        return NGX_ERROR;
+    }
+
+    d = dst->data;
+    acc = 0;
+
+    for (i = 0; i < len; i++) {
+        p = ngx_strlchr(ngx_fuzz_base64, ngx_fuzz_base64 + 64,
+                        src->data[i]);
+        v = ngx_fuzz_base64;
+        acc = (acc << 6) | (uint32_t) (p - v);
+
+        if (i % 4 == 3) {
+            *d++ = (u_char) (acc >> 16);
+            *d++ = (u_char) (acc >> 8);
+            *d++ = (u_char) acc;
+            acc = 0;
+        }
+    }
+
+    if (len % 4 == 2) {
+        *d++ = (u_char) (acc >> 4);
+
+    } else if (len % 4 == 3) {
+        *d++ = (u_char) (acc >> 10);
+        *d++ = (u_char) (acc >> 2);
+    }
+
+    dst->len = d - dst->data;
+
+    return NGX_OK;
+}
+
+
+/* stable, as nginx's is: an insertion sort */
+
+void
+ngx_sort(void *base, size_t n, size_t size,
+    ngx_int_t (*cmp)(const void *, const void *))
+{
+    u_char  *p1, *p2, *p;
+
+    p = malloc(size);
+    if (p == NULL) {
+        abort();
+    }
+
+    for (p1 = (u_char *) base + size;
+         p1 < (u_char *) base + n * size;
+         p1 += size)
+    {
+        ngx_memcpy(p, p1, size);
+
+        for (p2 = p1;
+             p2 > (u_char *) base && cmp(p2 - size, p) > 0;
+             p2 -= size)
+        {
+            ngx_memcpy(p2, p2 - size, size);
+        }
+
+        ngx_memcpy(p2, p, size);
+    }
+
+    free(p);
+}
+
+
 u_char *
 ngx_cpystrn(u_char *dst, u_char *src, size_t n)
 {
@@ -474,6 +634,11 @@ ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt, va_list args)
                 sign = 0;
                 fmt++;
                 continue;
+            case 'X':
+                hex = 2;
+                sign = 0;
+                fmt++;
+                continue;
             case '*':
                 star = 1;
                 fmt++;
@@ -520,6 +685,7 @@ ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt, va_list args)
         case 'T':
         case 'O':
         case 'P':
+        case 'D':
         case 'd':
             mod = *fmt++;
             break;
@@ -558,6 +724,10 @@ ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt, va_list args)
         case 'P':
             i64 = (int64_t) va_arg(args, ngx_pid_t);
             break;
+        case 'D':
+            i64 = sign ? (int64_t) va_arg(args, int32_t)
+                       : (int64_t) va_arg(args, uint32_t);
+            break;
         default:
             i64 = sign ? (int64_t) va_arg(args, int)
                        : (int64_t) va_arg(args, u_int);
@@ -588,7 +758,8 @@ ngx_fuzz_number(u_char *buf, u_char *last, uint64_t n, ngx_uint_t hex,
     p = tmp + sizeof(tmp);
 
     do {
-        *--p = (u_char) (hex ? "0123456789abcdef"[n & 0xf] : '0' + n % 10);
+        *--p = (u_char) (hex == 2 ? "0123456789ABCDEF"[n & 0xf]
+                         : hex ? "0123456789abcdef"[n & 0xf] : '0' + n % 10);
         n = hex ? n >> 4 : n / 10;
     } while (n);
 
