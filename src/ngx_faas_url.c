@@ -1790,9 +1790,16 @@ ngx_faas_params_serialize(duk_context *duk, duk_idx_t list)
     n = (duk_uarridx_t) duk_get_length(duk, list);
     size = n;
 
+    /*
+     * in bytes: a character counts one in duk_get_length() but may be
+     * three bytes (U+FFFD) escaped to nine; made UTF-8 a string is never
+     * longer, and escaped each byte is three at most
+     */
+
     for (i = 0; i < n; i++) {
         duk_get_prop_index(duk, list, i);
-        size += 3 * duk_get_length(duk, -1) * 2;
+        (void) duk_get_lstring(duk, -1, &len);
+        size += 3 * len;
         duk_pop(duk);
     }
 

@@ -165,3 +165,27 @@ GET /t
 {"error":"function failed"}
 --- error_log
 TypeError
+
+
+
+=== TEST 4: URLSearchParams serializes characters of three UTF-8 bytes, nine escaped, past its old estimate
+the buffer was sized at six bytes a character; U+FFFD (what a byte that
+is not UTF-8 in a query becomes) escapes to nine, and the serializer
+wrote past the buffer (found by t/fuzz/fuzz_url)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /p { faas_pass p; }
+--- user_files
+>>> fn/p.js
+module.exports = function (ctx) {
+    var s = new URLSearchParams({ a: new Array(5001).join(ctx.query.c) }).toString();
+    return [s.length, s.slice(0, 20), s === 'a=' + new Array(5001).join('%EF%BF%BD')];
+};
+--- request
+GET /p?c=%ff
+--- response_body chomp
+[45002,"a=%EF%BF%BD%EF%BF%BD",true]
+--- no_error_log
+[error]
+[alert]
