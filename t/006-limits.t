@@ -100,7 +100,7 @@ module.exports = function () {
 --- request
 GET /t
 --- error_code: 504
---- timeout: 2
+--- timeout: 10
 --- error_log
 faas: function "chain" timed out
 --- no_error_log
