@@ -38,7 +38,6 @@ static duk_ret_t ngx_faas_call_trace_internal(duk_context *duk, void *data);
 static duk_ret_t ngx_faas_call_preload_internal(duk_context *duk, void *data);
 static duk_ret_t ngx_faas_call_check_internal(duk_context *duk, void *data);
 static void ngx_faas_call_flatten(ngx_pool_t *pool, ngx_str_t *s);
-static void ngx_faas_call_escape(ngx_pool_t *pool, ngx_str_t *s);
 
 
 /*
@@ -311,8 +310,10 @@ ngx_faas_call_log(ngx_faas_call_t *call)
     case NGX_FAAS_NOT_FOUND:
         if (call->message.len) {
             /* the name is the client's: any byte at all */
-            detail = call->name;
-            ngx_faas_call_escape(call->request->pool, &detail);
+            p = ngx_faas_vm_escape(text, text + sizeof(text),
+                                   call->name.data, call->name.len);
+            detail.data = text;
+            detail.len = p - text;
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "faas: invalid function name \"%V\"", &detail);
             return;
@@ -327,11 +328,6 @@ ngx_faas_call_log(ngx_faas_call_t *call)
         }
 
         detail = app->root;
-        break;
-
-    case NGX_FAAS_BAD_BODY:
-        /* what a decoder says may quote the body (a BSON key) */
-        ngx_faas_call_escape(call->request->pool, &detail);
         break;
 
     case NGX_FAAS_LOAD_ERROR:
@@ -692,29 +688,4 @@ ngx_faas_call_flatten(ngx_pool_t *pool, ngx_str_t *s)
 
     s->data = flat;
     s->len = q - flat;
-}
-
-
-/* client bytes for a log line, in a copy (see ngx_faas_string_escape()) */
-
-static void
-ngx_faas_call_escape(ngx_pool_t *pool, ngx_str_t *s)
-{
-    size_t   len;
-    u_char  *p;
-
-    len = ngx_faas_string_escape(NULL, s->data, s->len);
-
-    if (len == s->len) {
-        return;
-    }
-
-    p = ngx_pnalloc(pool, len);
-    if (p == NULL) {
-        ngx_str_set(s, "(no memory to escape)");
-        return;
-    }
-
-    s->len = ngx_faas_string_escape(p, s->data, s->len);
-    s->data = p;
 }

@@ -155,48 +155,6 @@ ngx_faas_string_push(duk_context *duk, u_char *p, size_t len)
 
 
 /*
- * client bytes for a log line: printable ASCII as it is, anything else
- * (control bytes that could end the line or forge one, DEL, bytes past
- * ASCII) and the backslash as \xHH, the way nginx writes client bytes to
- * its access log; with dst NULL only the length is counted
- */
-
-size_t
-ngx_faas_string_escape(u_char *dst, u_char *src, size_t len)
-{
-    u_char          c;
-    size_t          n;
-    static u_char   hex[] = "0123456789abcdef";
-
-    n = 0;
-
-    while (len--) {
-        c = *src++;
-
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            if (dst) {
-                *dst++ = c;
-            }
-
-            n++;
-            continue;
-        }
-
-        if (dst) {
-            *dst++ = '\\';
-            *dst++ = 'x';
-            *dst++ = hex[c >> 4];
-            *dst++ = hex[c & 0xf];
-        }
-
-        n += 4;
-    }
-
-    return n;
-}
-
-
-/*
  * Duktape keeps a character past U+FFFF that was written as two escapes
  * ("\ud83d\ude00" in JSON or in code) or made by String.fromCharCode()
  * as two surrogates of three bytes each (CESU-8), and a lone surrogate as

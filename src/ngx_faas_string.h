@@ -13,7 +13,6 @@
 
 void ngx_faas_string_init(duk_context *duk);
 void ngx_faas_string_push(duk_context *duk, u_char *p, size_t len);
-size_t ngx_faas_string_escape(u_char *dst, u_char *src, size_t len);
 size_t ngx_faas_string_utf8_answer(u_char *p, size_t len);
 
 

@@ -879,11 +879,11 @@ own debug lines show the decoded path as it is, hence level info)
 >>> fn/ok.js
 module.exports = function () { return 'ok'; };
 --- request
-GET /fn/x%0A2026/12/02%2000:00:00%20[emerg]%201%231:%20forged%22%5C%ff
+GET /fn/x%0A2026/12/02%2000:00:00%20[emerg]%201%231:%20forged%22%5C%1b
 --- error_code: 404
 --- response_body chomp
 {"error":"function not found"}
 --- error_log
-faas: invalid function name "x\x0a2026/12/02 00:00:00 [emerg] 1#1: forged"\x5c\xff"
+faas: invalid function name "x\x0A2026/12/02 00:00:00 [emerg] 1#1: forged"\x5C\x1B"
 --- no_error_log eval
 [qr/^2026\/12\/02 00:00:00 \[emerg\]/, "[alert]"]

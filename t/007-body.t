@@ -428,7 +428,7 @@ module.exports = function (ctx) { console.error('called anyway'); return 1; };
 main::bson_request("/b", pack('V', 32) . "\x0ca\rb\x1b[0m\0" . pack('V', 2) . "x\0" . ("\0" x 12) . "\0")
 --- error_code: 400
 --- error_log
-invalid request body: TypeError: unsupported BSON type 0x0c in "a\x0db\x1b[0m"
+invalid request body: TypeError: unsupported BSON type 0x0c in "a\x0Db\x1B[0m"
 --- no_error_log
 called anyway
 [alert]
