@@ -556,6 +556,20 @@ ngx_sprintf(u_char *buf, const char *fmt, ...)
 
 
 u_char * ngx_cdecl
+ngx_snprintf(u_char *buf, size_t max, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+
+    va_start(args, fmt);
+    p = ngx_fuzz_vformat(buf, buf + max, fmt, args);
+    va_end(args);
+
+    return p;
+}
+
+
+u_char * ngx_cdecl
 ngx_slprintf(u_char *buf, u_char *last, const char *fmt, ...)
 {
     u_char   *p;
@@ -775,6 +789,14 @@ ngx_fuzz_number(u_char *buf, u_char *last, uint64_t n, ngx_uint_t hex,
 }
 
 
+/* nginx's cached time: nothing the harnesses check reads it */
+
+void
+ngx_time_update(void)
+{
+}
+
+
 void
 ngx_debug_point(void)
 {
@@ -790,6 +812,13 @@ ngx_read_file(ngx_file_t *file, u_char *buf, size_t size, off_t offset)
 
 
 /* what only configuration, shared memory and HTTP output reach */
+
+uint32_t
+ngx_utf8_decode(u_char **p, size_t n)
+{
+    NGX_FUZZ_UNREACHED("ngx_utf8_decode");
+}
+
 
 ngx_int_t
 ngx_conf_full_name(ngx_cycle_t *cycle, ngx_str_t *name, ngx_uint_t conf_prefix)
