@@ -959,6 +959,13 @@ ngx_http_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
 
 
 void
+ngx_http_core_run_phases(ngx_http_request_t *r)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_core_run_phases");
+}
+
+
+void
 ngx_http_init_connection(ngx_connection_t *c)
 {
     NGX_FUZZ_UNREACHED("ngx_http_init_connection");
