@@ -11,7 +11,7 @@
  *
  *   configuration    ngx_faas_module.c directive.c
  *   http             handler.c admit.c status.c variables.c render.c
- *                    output.c
+ *                    output.c subrequest.c
  *   request state    ctx.c
  *   calls            call.c
  *   JS runtime       response.c console.c request.c require.c

@@ -984,3 +984,34 @@ ngx_http_output_filter(ngx_http_request_t *r, ngx_chain_t *chain)
 {
     NGX_FUZZ_UNREACHED("ngx_http_output_filter");
 }
+
+
+ngx_int_t
+ngx_http_subrequest(ngx_http_request_t *r, ngx_str_t *uri, ngx_str_t *args,
+    ngx_http_request_t **psr, ngx_http_post_subrequest_t *ps,
+    ngx_uint_t flags)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_subrequest");
+}
+
+
+ngx_int_t
+ngx_http_parse_unsafe_uri(ngx_http_request_t *r, ngx_str_t *uri,
+    ngx_str_t *args, ngx_uint_t *flags)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_parse_unsafe_uri");
+}
+
+
+ngx_uint_t
+ngx_hash_strlow(u_char *dst, u_char *src, size_t n)
+{
+    NGX_FUZZ_UNREACHED("ngx_hash_strlow");
+}
+
+
+ngx_chain_t *
+ngx_alloc_chain_link(ngx_pool_t *pool)
+{
+    NGX_FUZZ_UNREACHED("ngx_alloc_chain_link");
+}
