@@ -155,6 +155,12 @@ ngx_faas_subrequest_start(ngx_http_request_t *r, ngx_faas_subrequest_t *fs)
     sr->headers_in = hi;
     sr->request_body = rb;
 
+    /* a list's last part is its first one while it has one part */
+
+    if (hi.headers.last == &hi.headers.part) {
+        sr->headers_in.headers.last = &sr->headers_in.headers.part;
+    }
+
     fs->request = sr;
 
     return NGX_OK;
