@@ -15,6 +15,7 @@
 #include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_status.h"
+#include "ngx_faas_subrequest.h"
 #include "ngx_faas_variables.h"
 #include "ngx_faas_vm.h"
 
@@ -210,6 +211,7 @@ ngx_faas_init(ngx_conf_t *cf)
     }
 
     if (ngx_faas_stats_add_zone(cf) != NGX_OK
+        || ngx_faas_subrequest_init(cf) != NGX_OK
         || ngx_faas_add_handler(cf, NGX_HTTP_POST_READ_PHASE,
                                 ngx_faas_render_post_read)
            != NGX_OK)

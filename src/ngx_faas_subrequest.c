@@ -17,11 +17,18 @@
  * (ngx_http_subrequest(), ngx_http_finalize_request() and the postpone
  * filter):
  *
- * - NGX_HTTP_SUBREQUEST_IN_MEMORY: the postpone filter copies the body
- *   into one buffer of the target location's
+ * - NGX_HTTP_SUBREQUEST_IN_MEMORY: the postpone filter would copy the
+ *   body into one buffer of the target location's
  *   subrequest_output_buffer_size (sr->out); a longer body, or a
- *   Content-Length over it, is "too big subrequest response" and the
- *   subrequest ends with NGX_ERROR.
+ *   Content-Length over it, is "too big subrequest response", an
+ *   NGX_ERROR from the output filter, and ngx_http_output_filter() then
+ *   marks the client connection as failed: the main request is
+ *   terminated with all its subrequests. So the body of these
+ *   subrequests is kept by a body filter of our own, in front of the
+ *   postpone filter, with the same bound: past it the rest is dropped,
+ *   and the subrequest is "truncated", nothing else fails. The flag still
+ *   makes nginx keep the body in memory (filter_need_in_memory), and
+ *   keeps it from the client.
  * - NGX_HTTP_SUBREQUEST_BACKGROUND: not in the parent's postponed list,
  *   so the main request's own output is not held back behind it, and the
  *   main request may be finalized while it runs (the request is kept by
@@ -63,8 +70,15 @@ static ngx_uint_t ngx_faas_subrequest_replaced(ngx_faas_subrequest_t *fs,
     ngx_str_t *key);
 static ngx_http_request_body_t *ngx_faas_subrequest_body(
     ngx_http_request_t *r, ngx_faas_subrequest_t *fs);
+static ngx_int_t ngx_faas_subrequest_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_faas_subrequest_keep(ngx_http_request_t *sr,
+    ngx_faas_subrequest_t *fs, ngx_buf_t *b);
 static ngx_int_t ngx_faas_subrequest_done(ngx_http_request_t *sr,
     void *data, ngx_int_t rc);
+
+
+static ngx_http_output_body_filter_pt  ngx_faas_subrequest_next_body_filter;
 
 
 static ngx_faas_subrequest_method_t  ngx_faas_subrequest_methods[] = {
@@ -77,6 +91,16 @@ static ngx_faas_subrequest_method_t  ngx_faas_subrequest_methods[] = {
     { ngx_string("OPTIONS"), NGX_HTTP_OPTIONS, 0 },
     { ngx_null_string, 0, 0 }
 };
+
+
+ngx_int_t
+ngx_faas_subrequest_init(ngx_conf_t *cf)
+{
+    ngx_faas_subrequest_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_faas_subrequest_body_filter;
+
+    return NGX_OK;
+}
 
 
 ngx_int_t
@@ -139,6 +163,7 @@ ngx_faas_subrequest_start(ngx_http_request_t *r, ngx_faas_subrequest_t *fs)
     fs->done = 0;
     fs->cancelled = 0;
     fs->truncated = 0;
+    fs->buf = NULL;
 
     rc = ngx_http_subrequest(r, &uri, &args, &sr, &fs->ps,
                              NGX_HTTP_SUBREQUEST_IN_MEMORY
@@ -450,13 +475,113 @@ ngx_faas_subrequest_body(ngx_http_request_t *r, ngx_faas_subrequest_t *fs)
 }
 
 
+/* the body of our subrequests, kept here: see the top of the file */
+
+static ngx_int_t
+ngx_faas_subrequest_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t            *cl;
+    ngx_faas_subrequest_t  *fs;
+
+    if (r == r->main || r->post_subrequest == NULL
+        || r->post_subrequest->handler != ngx_faas_subrequest_done)
+    {
+        return ngx_faas_subrequest_next_body_filter(r, in);
+    }
+
+    fs = r->post_subrequest->data;
+
+    for (cl = in; cl; cl = cl->next) {
+        if (ngx_faas_subrequest_keep(r, fs, cl->buf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_subrequest_keep(ngx_http_request_t *sr, ngx_faas_subrequest_t *fs,
+    ngx_buf_t *b)
+{
+    off_t                      len;
+    size_t                     size;
+    ssize_t                    n;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    len = ngx_buf_size(b);
+
+    if (ngx_buf_special(b) || len == 0) {
+        return NGX_OK;
+    }
+
+    if (fs->buf == NULL && !fs->truncated) {
+        clcf = ngx_http_get_module_loc_conf(sr, ngx_http_core_module);
+        size = clcf->subrequest_output_buffer_size;
+
+        if (sr->headers_out.content_length_n > (off_t) size) {
+            fs->truncated = 1;
+
+        } else {
+            if (sr->headers_out.content_length_n > 0) {
+                size = (size_t) sr->headers_out.content_length_n;
+            }
+
+            fs->buf = ngx_create_temp_buf(sr->pool, size);
+            if (fs->buf == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (!fs->truncated && len > fs->buf->end - fs->buf->last) {
+        fs->truncated = 1;
+    }
+
+    if (fs->truncated) {
+        if (!fs->logged) {
+            fs->logged = 1;
+            clcf = ngx_http_get_module_loc_conf(sr, ngx_http_core_module);
+            ngx_log_error(NGX_LOG_ERR, sr->connection->log, 0,
+                          "ngx_faas_subrequest_keep: the answer of \"%V\" is "
+                          "over subrequest_output_buffer_size %uz, dropped",
+                          &sr->uri, clcf->subrequest_output_buffer_size);
+        }
+
+    } else if (b->in_file && !ngx_buf_in_memory(b)) {
+        /* proxy buffers spilled to a temporary file */
+        n = ngx_read_file(b->file, fs->buf->last, (size_t) len,
+                          b->file_pos);
+
+        if (n != len) {
+            return NGX_ERROR;
+        }
+
+        fs->buf->last += n;
+
+    } else {
+        fs->buf->last = ngx_cpymem(fs->buf->last, b->pos, (size_t) len);
+    }
+
+    /* consumed: upstream's buffers are free again */
+
+    if (b->in_file) {
+        b->file_pos = b->file_last;
+    }
+
+    b->pos = b->last;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_faas_subrequest_done(ngx_http_request_t *sr, void *data, ngx_int_t rc)
 {
     ngx_faas_subrequest_t *fs = data;
 
-    ngx_buf_t                 *b;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_buf_t  *b;
 
     if (fs->done) {
         return rc;
@@ -468,20 +593,10 @@ ngx_faas_subrequest_done(ngx_http_request_t *sr, void *data, ngx_int_t rc)
 
     fs->done = 1;
 
-    b = sr->out ? sr->out->buf : NULL;
+    b = fs->buf;
 
     if (rc == NGX_ERROR || rc == NGX_HTTP_CLOSE) {
         fs->status = 0;
-
-        clcf = ngx_http_get_module_loc_conf(sr, ngx_http_core_module);
-
-        if ((b == NULL
-             && sr->headers_out.content_length_n
-                > (off_t) clcf->subrequest_output_buffer_size)
-            || (b && b->last == b->end))
-        {
-            fs->truncated = 1;
-        }
 
     } else if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
         fs->status = rc;   /* nginx's own error: 502, 504, 404... */
@@ -493,7 +608,7 @@ ngx_faas_subrequest_done(ngx_http_request_t *sr, void *data, ngx_int_t rc)
     fs->headers_out = &sr->headers_out.headers;
     fs->content_type = sr->headers_out.content_type;
 
-    if (fs->status && rc < NGX_HTTP_SPECIAL_RESPONSE && b) {
+    if (fs->status && rc < NGX_HTTP_SPECIAL_RESPONSE && b && !fs->truncated) {
         fs->response.data = b->pos;
         fs->response.len = b->last - b->pos;
     }

@@ -62,12 +62,17 @@ struct ngx_faas_subrequest_s {
     unsigned                     done:1;
     unsigned                     cancelled:1;
     unsigned                     truncated:1; /* over the target's
-                                          subrequest_output_buffer_size */
+                                          subrequest_output_buffer_size:
+                                          response is empty */
 
+    /* private */
+    unsigned                     logged:1;
+    ngx_buf_t                   *buf;
     ngx_http_post_subrequest_t   ps;
 };
 
 
+ngx_int_t ngx_faas_subrequest_init(ngx_conf_t *cf);
 ngx_int_t ngx_faas_subrequest_start(ngx_http_request_t *r,
     ngx_faas_subrequest_t *fs);
 void ngx_faas_subrequest_cancel(ngx_faas_subrequest_t *fs);

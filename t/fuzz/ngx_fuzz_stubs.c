@@ -41,6 +41,10 @@ ngx_module_t            ngx_event_core_module;
 ngx_module_t            ngx_http_module;
 ngx_module_t            ngx_http_core_module;
 
+ngx_http_output_body_filter_pt  ngx_http_top_body_filter;
+ngx_rbtree_t            ngx_event_timer_rbtree;
+volatile ngx_msec_t     ngx_current_msec;
+
 
 static u_char *ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt,
     va_list args);
@@ -1014,4 +1018,53 @@ ngx_chain_t *
 ngx_alloc_chain_link(ngx_pool_t *pool)
 {
     NGX_FUZZ_UNREACHED("ngx_alloc_chain_link");
+}
+
+
+ngx_buf_t *
+ngx_create_temp_buf(ngx_pool_t *pool, size_t size)
+{
+    NGX_FUZZ_UNREACHED("ngx_create_temp_buf");
+}
+
+
+char *
+ngx_conf_set_msec_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    NGX_FUZZ_UNREACHED("ngx_conf_set_msec_slot");
+}
+
+
+void
+ngx_rbtree_insert(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
+{
+    NGX_FUZZ_UNREACHED("ngx_rbtree_insert");
+}
+
+
+void
+ngx_rbtree_delete(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
+{
+    NGX_FUZZ_UNREACHED("ngx_rbtree_delete");
+}
+
+
+ngx_int_t
+ngx_http_post_request(ngx_http_request_t *r, ngx_http_posted_request_t *pr)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_post_request");
+}
+
+
+void
+ngx_http_run_posted_requests(ngx_connection_t *c)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_run_posted_requests");
+}
+
+
+void
+ngx_http_request_empty_handler(ngx_http_request_t *r)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_request_empty_handler");
 }
