@@ -456,7 +456,14 @@ ngx_faas_string_class(duk_context *duk, ngx_faas_vm_data_t *heap)
 }
 
 
-/* "[...]" of printable ASCII but "\", "[", "]", "^" and "-" */
+/*
+ * "[...]" of printable ASCII but "[", "]", "^" and "-", any of which but
+ * a letter, a digit, "_" or "$" may also be escaped: Duktape writes "/"
+ * as "\/" in a source, as in mustache's /[&<>"'`=\/]/g, and "\]", "\-",
+ * "\^" or "\\" are the character itself (ES5.1 15.10.2.19, IdentityEscape).
+ * An escaped letter or digit is a class ("\d"), a code ("\x41", "\b" is
+ * a backspace) or a syntax error, and is left to the engine.
+ */
 
 static ngx_int_t
 ngx_faas_string_parse(duk_context *duk, u_char *set)
@@ -479,6 +486,21 @@ ngx_faas_string_parse(duk_context *duk, u_char *set)
 
         for (i = 1; i < len - 1; i++) {
             c = src[i];
+
+            if (c == '\\' && i + 1 < len - 1) {
+                c = src[++i];
+
+                if (c < 0x20 || c > 0x7e || (c >= '0' && c <= '9')
+                    || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+                    || c == '_' || c == '$')
+                {
+                    rc = NGX_DECLINED;
+                    break;
+                }
+
+                set[c] = 1;
+                continue;
+            }
 
             if (c < 0x20 || c > 0x7e || c == '\\' || c == ']' || c == '['
                 || c == '^' || c == '-')

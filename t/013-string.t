@@ -213,3 +213,68 @@ Content-Type: application/json
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 7: a class with escaped punctuation takes the native path, escaped letters and digits do not
+mustache's /[&<>"'`=\/]/g (Duktape writes "/" as "\/" in .source) and
+other escaped punctuation are the characters themselves; "\d", "\b" (a
+backspace in a class), "\x41", "\u0041", "\0", "\n", "\w" and a range
+are the engine's. Which path answered shows when the program
+redefines the global getter (TEST 5): Duktape's replace asks it and
+stops after one match, the native path does not. Before that, each
+class answers the same through both paths.
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /esc { faas_pass esc; }
+--- user_files
+>>> fn/esc.js
+var cases = [
+    [/[&<>"'`=\/]/g, 'a/b=c`d<e>f&g"h\'i/'],
+    [/[\]\-\\\^]/g, 'a]b-c\\d^e]'],
+    [/[\.\*\+\?\(\)\{\}\|]/g, 'a.b*c+d?e(f)g{h}i|j.'],
+    [/[\ \!\#\%\,\:\;\@\~]/g, 'a b!c#d%e,f:g;h@i~j '],
+    [/[\d]/g, 'a1b2'],
+    [/[\b]/g, 'a\bb\b'],
+    [/[\x41]/g, 'xAyA'],
+    [/[\u0041]/g, 'xAyA'],
+    [/[\0]/g, 'a\u0000b\u0000'],
+    [/[\n]/g, 'a\nb\n'],
+    [/[\w]/g, '!a!b'],
+    [/[a\-c]/g, 'a-b-c'],
+    [/[a-c\/]/g, 'a/b/c']
+];
+function esc(c) { return '&#' + c.charCodeAt(0) + ';'; }
+module.exports = function () {
+    var i, re, fast, slow, out = [];
+    for (i = 0; i < cases.length; i++) {
+        re = cases[i][0];
+        fast = cases[i][1].replace(re, esc);
+        slow = cases[i][1].replace(new RegExp('(?:' + re.source + ')', 'g'), esc);
+        if (fast !== slow) {
+            return re.source + ': ' + fast + ' against ' + slow;
+        }
+    }
+    out.push(cases[0][1].replace(cases[0][0], esc));
+    var global = Object.getOwnPropertyDescriptor(RegExp.prototype, 'global');
+    Object.defineProperty(RegExp.prototype, 'global', {
+        get: function () { return false; }, configurable: true });
+    try {
+        for (i = 0; i < cases.length; i++) {
+            re = new RegExp(cases[i][0].source, 'g');
+            out.push(cases[i][1].replace(re, '_').split('_').length > 2
+                     ? 'native' : 'engine');
+        }
+    } finally {
+        Object.defineProperty(RegExp.prototype, 'global', global);
+    }
+    return out.join(' ');
+};
+--- request
+GET /esc
+--- response_body chomp
+a&#47;b&#61;c&#96;d&#60;e&#62;f&#38;g&#34;h&#39;i&#47; native native native native engine engine engine engine engine engine engine native engine
+--- no_error_log
+[error]
+[alert]
