@@ -9,6 +9,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_builtins.h"
+#include "ngx_faas_vm.h"
 #include "ngx_faas_collections.h"
 
 
@@ -228,7 +229,8 @@ static void ngx_faas_coll_rebuild(duk_context *duk, duk_idx_t obj,
     duk_idx_t table, ngx_uint_t type, uint32_t capacity);
 static void ngx_faas_coll_prefill(duk_context *duk, duk_idx_t table,
     uint32_t from, uint32_t to);
-static void ngx_faas_coll_link(ngx_faas_coll_index_t *ix, uint32_t i);
+static void ngx_faas_coll_link(duk_context *duk, ngx_faas_coll_index_t *ix,
+    uint32_t i);
 static void ngx_faas_coll_retire(duk_context *duk, duk_idx_t obj,
     duk_idx_t table, duk_idx_t fresh, duk_idx_t removed);
 static void ngx_faas_coll_weak_put(duk_context *duk, duk_idx_t obj,
@@ -1678,11 +1680,14 @@ ngx_faas_coll_key(duk_context *duk, duk_idx_t idx, ngx_faas_coll_key_t *key)
         key->kind = NGX_FAAS_COLL_UNDEFINED;
     }
 
-    h = key->payload ^ key->kind;
-    h ^= h >> 32;
-    h *= 0x9e3779b97f4a7c15ULL;
+    /*
+     * keyed per heap: a multiplicative hash let the numbers of a crafted
+     * body fill one bucket of a new Set(ctx.body), a loop in C
+     */
 
-    key->hash = (uint32_t) (h >> 32);
+    h = key->payload ^ key->kind;
+
+    key->hash = ngx_faas_vm_hash_word(duk, h);
 }
 
 
@@ -1786,7 +1791,7 @@ ngx_faas_coll_put(duk_context *duk, duk_idx_t obj, ngx_uint_t type,
     slot->payload = key.payload;
     slot->kind = key.kind;
 
-    ngx_faas_coll_link(ix, i);
+    ngx_faas_coll_link(duk, ix, i);
 
     ix->used++;
     ix->size++;
@@ -1906,7 +1911,7 @@ ngx_faas_coll_rebuild(duk_context *duk, duk_idx_t obj, duk_idx_t table,
                        n * sizeof(ngx_faas_coll_slot_t));
 
             for (i = 0; i < n; i++) {
-                ngx_faas_coll_link(fresh, i);
+                ngx_faas_coll_link(duk, fresh, i);
             }
 
             fresh->used = n;
@@ -1967,7 +1972,7 @@ ngx_faas_coll_rebuild(duk_context *duk, duk_idx_t obj, duk_idx_t table,
         }
 
         to[j] = from[i];
-        ngx_faas_coll_link(fresh, j);
+        ngx_faas_coll_link(duk, fresh, j);
         j++;
     }
 
@@ -1997,23 +2002,18 @@ ngx_faas_coll_prefill(duk_context *duk, duk_idx_t table, uint32_t from,
 
 
 static void
-ngx_faas_coll_link(ngx_faas_coll_index_t *ix, uint32_t i)
+ngx_faas_coll_link(duk_context *duk, ngx_faas_coll_index_t *ix, uint32_t i)
 {
-    uint32_t               *bucket;
-    ngx_faas_coll_key_t     key;
+    uint32_t               *bucket, hash;
     ngx_faas_coll_slot_t   *slot;
-    uint64_t                h;
 
     slot = &ngx_faas_coll_slots(ix)[i];
 
-    key.payload = slot->payload;
-    key.kind = slot->kind;
+    /* as ngx_faas_coll_key() hashes */
 
-    h = key.payload ^ key.kind;
-    h ^= h >> 32;
-    h *= 0x9e3779b97f4a7c15ULL;
+    hash = ngx_faas_vm_hash_word(duk, slot->payload ^ slot->kind);
 
-    bucket = &ngx_faas_coll_buckets(ix)[(uint32_t) (h >> 32) & ix->mask];
+    bucket = &ngx_faas_coll_buckets(ix)[hash & ix->mask];
 
     slot->next = *bucket;
     *bucket = i;
