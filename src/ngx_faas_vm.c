@@ -499,9 +499,8 @@ ngx_faas_vm_strhash(void *udata, const duk_uint8_t *str, duk_size_t len)
 {
     ngx_faas_vm_t *vm = udata;
 
-    size_t              i, step;
+    size_t              i, n, step;
     uint64_t            last;
-    const u_char       *p, *end;
     ngx_faas_vm_sip_t   s;
 
     /* "somepseudorandomlygeneratedbytes", the initial state of SipHash */
@@ -511,14 +510,14 @@ ngx_faas_vm_strhash(void *udata, const duk_uint8_t *str, duk_size_t len)
     s.v2 = vm->hash_key[0] ^ 0x6c7967656e657261ULL;
     s.v3 = vm->hash_key[1] ^ 0x7465646279746573ULL;
 
-    p = str;
-
     if (len <= NGX_FAAS_VM_HASH_WHOLE) {
-        end = p + (len & ~(size_t) 7);
 
-        while (p < end) {
-            ngx_faas_vm_sip_word(&s, p);
-            p += 8;
+        /* by index: an empty string may come with str NULL */
+
+        n = len & ~(size_t) 7;
+
+        for (i = 0; i < n; i += 8) {
+            ngx_faas_vm_sip_word(&s, str + i);
         }
 
         /* the last 0-7 bytes, with the length in the top byte */
@@ -527,25 +526,25 @@ ngx_faas_vm_strhash(void *udata, const duk_uint8_t *str, duk_size_t len)
 
         switch (len & 7) {
         case 7:
-            last |= (uint64_t) p[6] << 48;
+            last |= (uint64_t) str[n + 6] << 48;
             /* fall through */
         case 6:
-            last |= (uint64_t) p[5] << 40;
+            last |= (uint64_t) str[n + 5] << 40;
             /* fall through */
         case 5:
-            last |= (uint64_t) p[4] << 32;
+            last |= (uint64_t) str[n + 4] << 32;
             /* fall through */
         case 4:
-            last |= (uint64_t) p[3] << 24;
+            last |= (uint64_t) str[n + 3] << 24;
             /* fall through */
         case 3:
-            last |= (uint64_t) p[2] << 16;
+            last |= (uint64_t) str[n + 2] << 16;
             /* fall through */
         case 2:
-            last |= (uint64_t) p[1] << 8;
+            last |= (uint64_t) str[n + 1] << 8;
             /* fall through */
         case 1:
-            last |= (uint64_t) p[0];
+            last |= (uint64_t) str[n];
         }
 
     } else {
@@ -553,14 +552,14 @@ ngx_faas_vm_strhash(void *udata, const duk_uint8_t *str, duk_size_t len)
         ngx_faas_vm_sip_word(&s, (u_char *) &last);
 
         for (i = 0; i < 4; i++) {
-            ngx_faas_vm_sip_word(&s, p + 8 * i);
-            ngx_faas_vm_sip_word(&s, p + len - 32 + 8 * i);
+            ngx_faas_vm_sip_word(&s, str + 8 * i);
+            ngx_faas_vm_sip_word(&s, str + len - 32 + 8 * i);
         }
 
         step = (len - 64) / NGX_FAAS_VM_HASH_SAMPLES;
 
         for (i = 0; i < NGX_FAAS_VM_HASH_SAMPLES; i++) {
-            ngx_faas_vm_sip_word(&s, p + 32 + i * step);
+            ngx_faas_vm_sip_word(&s, str + 32 + i * step);
         }
 
         last = (uint64_t) 0xff << 56;
