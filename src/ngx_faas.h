@@ -173,6 +173,8 @@ typedef struct {
     ngx_uint_t                 admit_slot;
     ngx_str_t                  request_id;
     ngx_http_log_handler_pt    log_handler; /* the one we wrapped */
+    ngx_chain_t               *body_in;     /* a body read in a thread: */
+    u_char                    *body_pos;    /* its buffer, where it goes */
     unsigned                   admitted:1;  /* the front took the ticket */
     unsigned                   claimed:1;   /* a render worker claimed it */
     unsigned                   refused:1;

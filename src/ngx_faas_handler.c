@@ -19,9 +19,19 @@
 
 
 static void ngx_faas_handler_body(ngx_http_request_t *r);
-static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r);
+static ngx_faas_call_t *ngx_faas_handler_call(ngx_http_request_t *r);
+static void ngx_faas_handler_resume(ngx_http_request_t *r);
+static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r,
+    ngx_faas_call_t *call);
 static ngx_int_t ngx_faas_handler_read_body(ngx_http_request_t *r,
-    ngx_str_t *body);
+    ngx_faas_ctx_t *ctx);
+static ngx_int_t ngx_faas_handler_read_file(ngx_http_request_t *r,
+    ngx_buf_t *b, u_char *p);
+#if (NGX_THREADS)
+static ngx_int_t ngx_faas_handler_thread(ngx_thread_task_t *task,
+    ngx_file_t *file);
+static void ngx_faas_handler_thread_done(ngx_event_t *ev);
+#endif
 
 
 /* the content handler of faas_pass: the whole body first, then the call */
@@ -44,12 +54,27 @@ ngx_faas_handler(ngx_http_request_t *r)
 static void
 ngx_faas_handler_body(ngx_http_request_t *r)
 {
-    ngx_http_finalize_request(r, ngx_faas_handler_run(r));
+    ngx_faas_call_t  *call;
+
+    call = ngx_faas_handler_call(r);
+    if (call == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (call->error == NGX_FAAS_OK) {
+        ngx_faas_handler_resume(r);
+        return;
+    }
+
+    ngx_http_finalize_request(r, ngx_faas_handler_run(r, call));
 }
 
 
-static ngx_int_t
-ngx_faas_handler_run(ngx_http_request_t *r)
+/* the call of this request, or why it will not run */
+
+static ngx_faas_call_t *
+ngx_faas_handler_call(ngx_http_request_t *r)
 {
     ngx_faas_ctx_t             *ctx;
     ngx_faas_call_t            *call;
@@ -59,7 +84,7 @@ ngx_faas_handler_run(ngx_http_request_t *r)
 
     call = ngx_pcalloc(r->pool, sizeof(ngx_faas_call_t));
     if (call == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     call->request = r;
@@ -68,23 +93,23 @@ ngx_faas_handler_run(ngx_http_request_t *r)
     if (ngx_array_init(&call->headers, r->pool, 4, sizeof(ngx_faas_header_t))
         != NGX_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     if (flcf->debug) {
         call->logs = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
         if (call->logs == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return NULL;
         }
     }
 
     if (ngx_http_complex_value(r, flcf->pass, &call->name) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     ctx = ngx_faas_ctx_get(r);
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     ctx->call = call;
@@ -105,11 +130,58 @@ ngx_faas_handler_run(ngx_http_request_t *r)
         ngx_str_set(&call->message, "its call of this request was killed "
                     "by the watchdog on another render worker");
         ngx_faas_stats_call(call, 0, 0, 0);
+    }
 
-    } else if (ngx_faas_handler_read_body(r, &call->body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return call;
+}
 
-    } else {
+
+/*
+ * the body into one piece, then the call; also r->write_event_handler
+ * while a thread of the location's pool reads a body nginx spooled to a
+ * file, and called again when it is done
+ */
+
+static void
+ngx_faas_handler_resume(ngx_http_request_t *r)
+{
+    ngx_int_t        rc;
+    ngx_faas_ctx_t  *ctx;
+
+    if (r->aio) {
+        /* a write event on the connection while the thread reads */
+        return;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    ctx = ngx_faas_ctx_find(r);
+
+    rc = ngx_faas_handler_read_body(r, ctx);
+
+    if (rc == NGX_AGAIN) {
+        r->write_event_handler = ngx_faas_handler_resume;
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ctx->call->error = NGX_FAAS_INTERNAL;
+        ngx_str_set(&ctx->call->message, "the request body nginx wrote to "
+                    "a file could not be read");
+    }
+
+    ngx_http_finalize_request(r, ngx_faas_handler_run(r, ctx->call));
+}
+
+
+static ngx_int_t
+ngx_faas_handler_run(ngx_http_request_t *r, ngx_faas_call_t *call)
+{
+    ngx_faas_ctx_t  *ctx;
+
+    ctx = ngx_faas_ctx_find(r);
+
+    if (call->error == NGX_FAAS_OK) {
         if (ctx->claimed) {
             ngx_faas_ticket_run(ctx->ticket);
         }
@@ -129,50 +201,61 @@ ngx_faas_handler_run(ngx_http_request_t *r)
 }
 
 
-/* the body in one piece, also when nginx has written it to a file */
+/*
+ * the body in one piece, also when nginx has written it to a file: NGX_OK,
+ * NGX_AGAIN while a thread reads a buffer (ctx->body_in is the buffer to
+ * go on from, ctx->body_pos where its bytes go), NGX_ERROR
+ */
 
 static ngx_int_t
-ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_str_t *body)
+ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
 {
     off_t         len;
     u_char       *p;
-    ssize_t       n;
+    ngx_int_t     rc;
+    ngx_str_t    *body;
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
-    ngx_str_null(body);
+    body = &ctx->call->body;
 
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
+    if (ctx->body_in == NULL) {
+
+        if (r->request_body == NULL || r->request_body->bufs == NULL) {
+            return NGX_OK;
+        }
+
+        cl = r->request_body->bufs;
+
+        if (cl->next == NULL && !cl->buf->in_file) {
+            body->data = cl->buf->pos;
+            body->len = cl->buf->last - cl->buf->pos;
+            return NGX_OK;
+        }
+
+        len = 0;
+
+        for ( /* void */ ; cl; cl = cl->next) {
+            len += ngx_buf_size(cl->buf);
+        }
+
+        if (len == 0) {
+            return NGX_OK;
+        }
+
+        p = ngx_pnalloc(r->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        body->data = p;
+        body->len = len;
+
+        ctx->body_in = r->request_body->bufs;
+        ctx->body_pos = p;
     }
 
-    cl = r->request_body->bufs;
-
-    if (cl->next == NULL && !cl->buf->in_file) {
-        body->data = cl->buf->pos;
-        body->len = cl->buf->last - cl->buf->pos;
-        return NGX_OK;
-    }
-
-    len = 0;
-
-    for ( /* void */ ; cl; cl = cl->next) {
-        len += ngx_buf_size(cl->buf);
-    }
-
-    if (len == 0) {
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    body->data = p;
-    body->len = len;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+    for (cl = ctx->body_in, p = ctx->body_pos; cl; cl = cl->next) {
         b = cl->buf;
 
         if (!b->in_file) {
@@ -180,18 +263,178 @@ ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_str_t *body)
             continue;
         }
 
-        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
-                          b->file_pos);
+        rc = ngx_faas_handler_read_file(r, b, p);
 
-        if (n != b->file_last - b->file_pos) {
-            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          "faas: cannot read the request body from \"%V\"",
-                          &b->file->name);
+        if (rc == NGX_AGAIN) {
+            ctx->body_in = cl;
+            ctx->body_pos = p;
+            return NGX_AGAIN;
+        }
+
+        if (rc != NGX_OK) {
             return NGX_ERROR;
         }
 
-        p += n;
+        p += b->file_last - b->file_pos;
     }
 
     return NGX_OK;
 }
+
+
+/*
+ * a buffer of the body's file: in a thread of the location's pool with
+ * "aio threads" (NGX_AGAIN until it is done), else by a read in the
+ * event loop, as without a pool nginx has no other way
+ */
+
+static ngx_int_t
+ngx_faas_handler_read_file(ngx_http_request_t *r, ngx_buf_t *b, u_char *p)
+{
+    ssize_t                    n;
+    size_t                     size;
+#if (NGX_THREADS)
+    ngx_http_core_loc_conf_t  *clcf;
+#endif
+
+    size = b->file_last - b->file_pos;
+
+    if (size == 0) {
+        return NGX_OK;
+    }
+
+#if (NGX_THREADS)
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->aio == NGX_HTTP_AIO_THREADS) {
+        b->file->thread_handler = ngx_faas_handler_thread;
+        b->file->thread_ctx = r;
+
+        n = ngx_thread_read(b->file, p, size, b->file_pos, r->pool);
+
+        if (n == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+    } else {
+        n = ngx_read_file(b->file, p, size, b->file_pos);
+    }
+
+#else
+
+    n = ngx_read_file(b->file, p, size, b->file_pos);
+
+#endif
+
+    if (n != (ssize_t) size) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "faas: cannot read the request body from \"%V\"",
+                      &b->file->name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+#if (NGX_THREADS)
+
+/*
+ * ngx_thread_read() hands its task here: into the location's pool, the
+ * request held (blocked) until ngx_faas_handler_thread_done()
+ */
+
+static ngx_int_t
+ngx_faas_handler_thread(ngx_thread_task_t *task, ngx_file_t *file)
+{
+    ngx_str_t                  name;
+    ngx_thread_pool_t         *tp;
+    ngx_http_request_t        *r;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    r = file->thread_ctx;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    tp = clcf->thread_pool;
+
+    if (tp == NULL) {
+        /* aio threads=$variable */
+
+        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+
+        if (tp == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "faas: thread pool \"%V\" not found", &name);
+            return NGX_ERROR;
+        }
+    }
+
+    /* nginx 1.22's ngx_thread_read() leaves the event without a log */
+
+    task->event.log = r->connection->log;
+    task->event.data = r;
+    task->event.handler = ngx_faas_handler_thread_done;
+
+    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * a timer that is not cancelable keeps a worker that shuts down
+     * (a reload) alive until the thread is done with the request's memory
+     */
+
+    ngx_add_timer(&task->event, 60000);
+
+    r->main->blocked++;
+    r->aio = 1;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "faas: request body read from \"%V\" in a thread",
+                   &file->name);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_faas_handler_thread_done(ngx_event_t *ev)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    if (ev->timedout) {
+        /* the thread still has the buffer: wait on */
+        ngx_log_error(NGX_LOG_ALERT, c->log, 0,
+                      "faas: reading the request body in a thread took "
+                      "over 60 s");
+        ev->timedout = 0;
+        return;
+    }
+
+    if (ev->timer_set) {
+        ngx_del_timer(ev);
+    }
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    /* ngx_faas_handler_resume(), or what ended the request meanwhile */
+
+    r->write_event_handler(r);
+    ngx_http_run_posted_requests(c);
+}
+
+#endif

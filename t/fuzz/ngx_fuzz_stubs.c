@@ -1068,3 +1068,31 @@ ngx_http_request_empty_handler(ngx_http_request_t *r)
 {
     NGX_FUZZ_UNREACHED("ngx_http_request_empty_handler");
 }
+
+
+/* threads: a body nginx spooled to a file, read in a pool (handler.c) */
+
+#if (NGX_THREADS)
+
+ssize_t
+ngx_thread_read(ngx_file_t *file, u_char *buf, size_t size, off_t offset,
+    ngx_pool_t *pool)
+{
+    NGX_FUZZ_UNREACHED("ngx_thread_read");
+}
+
+
+ngx_thread_pool_t *
+ngx_thread_pool_get(ngx_cycle_t *cycle, ngx_str_t *name)
+{
+    NGX_FUZZ_UNREACHED("ngx_thread_pool_get");
+}
+
+
+ngx_int_t
+ngx_thread_task_post(ngx_thread_pool_t *tp, ngx_thread_task_t *task)
+{
+    NGX_FUZZ_UNREACHED("ngx_thread_task_post");
+}
+
+#endif
