@@ -7,18 +7,20 @@
 #     calls, ten on each front worker, each move it 1/8 of the way down;
 #     an update lost to another worker's (no compare-and-swap) leaves it
 #     at least 8/7 above where 20 updates put it, which is what is checked
-#   - ticket slots: a call holds its ticket (STARTED) while more than the
-#     8192 slots' worth of requests take tickets after it; each slot is
-#     reused, the held one is passed over: its run time still reaches the
-#     average when it ends (a slot taken from it loses it), nothing is
-#     refused, nothing stays waiting
+#   - ticket slots: a request waits with its ticket (WAITING: its upstream
+#     is this test, which answers when it likes) and a call runs with its
+#     (STARTED) while more than the 8192 slots' worth of requests take
+#     tickets after them; each slot is reused, the two are passed over: the
+#     waiting one stops counting as waiting when it ends, the call's run
+#     time reaches the average (a slot taken from either loses that),
+#     nothing is refused
 #   - worker statistics across a reload: an old render worker still running
 #     a call when its successor starts one does not clear the successor's
 #     busy flag nor add its call to the successor's count when it ends
 #
 # Like t/021-render-pool.t this drives nginx itself (master process on)
-# with the suite's environment; it uses TEST_NGINX_SERVER_PORT + 30 and
-# + 31. Every wait is a poll with a deadline, and each check that needs
+# with the suite's environment; it uses TEST_NGINX_SERVER_PORT + 30, + 31
+# and + 32. Every wait is a poll with a deadline, and each check that needs
 # an order of events (a call still running) asserts that order first.
 
 use strict;
@@ -39,6 +41,7 @@ my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $base = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
 my $fport = $base + 30;                         # the front server
 my $rport = $base + 31;                         # the render server
+my $hport = $base + 32;                         # this test, as an upstream
 my $root = abs_path('t') . '/servroot-shm';
 my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
 
@@ -92,6 +95,11 @@ http {
         location /held/ {
             faas_admit budget=60s;
             proxy_pass http://127.0.0.1:$rport/;
+        }
+        location /wait/ {
+            faas_admit budget=60s;
+            proxy_pass http://127.0.0.1:$hport/;
+            proxy_read_timeout 30s;
         }
 
         # a ticket per request without a render worker: a static file
@@ -348,12 +356,25 @@ ok($st0, 'nginx answers, three workers in faas_status') or BAIL_OUT('');
 
 
 # ---------------------------------------------------------------------------
-# ticket slots: more than 8192 tickets while one is in use
+# ticket slots: more than 8192 tickets while two are in use, one WAITING
+# (its request is with an upstream that answers when this test says) and
+# one STARTED (a call runs)
 
 {
-    my $held = start('/held/slow?ms=2500');
+    my $hold = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => $hport, Proto => 'tcp',
+                                      Listen => 8, ReuseAddr => 1)
+        or BAIL_OUT("cannot listen on $hport: $!");
 
-    ok(wait_for(10, \&render_busy), 'tickets: the held call runs');
+    my $wait = start('/wait/x');
+    ok(wait_for(10, sub { status()->{render_pool}{waiting} == 1 }),
+       'tickets: a request waits with its ticket');
+
+    my $held = start('/held/slow?ms=4000');
+    ok(wait_for(10, sub {
+        my $st = status();
+        return render_worker($st)->{busy} && $st->{render_pool}{waiting} == 1;
+    }), 'tickets: a call runs with its ticket');
 
     # 8300 requests that each take and release a ticket, pipelined on
     # keep-alive connections
@@ -383,32 +404,56 @@ ok($st0, 'nginx answers, three workers in faas_status') or BAIL_OUT('');
 
     my $took = time - $t0;
     is($ok, $conns * $per, 'tickets: ' . ($conns * $per)
-                           . ' requests past the held one answer 200');
+                           . ' requests past the two answer 200');
 
-    ok(!answered($held) && render_busy(),
-       sprintf('tickets: the held call was still running after them '
-               . '(%.1f s)', $took));
+    # the order this part needs: the call outlasted the 8300 requests
+    ok(!answered($held),
+       sprintf('tickets: the call still ran after them (they took %.1f s '
+               . 'of its 4)', $took));
 
-    my $st = status();
+    # a request ends when its client has closed, a moment after the answer
+    my $st = wait_for(5, sub {
+        my $s = status();
+        return $s->{render_pool}{waiting} == 1 ? $s : undef;
+    });
+    ok($st, 'tickets: one request waits');
+    $st ||= status();
     is(admit_slot($st, '/t/')->{admitted}, $conns * $per,
        'tickets: each admitted');
     is(admit_slot($st, '/t/')->{refused}, 0, 'tickets: none refused');
 
+    # the upstream answers the waiting request now
+    my $up = $hold->accept;
+    ok($up, 'tickets: the waiting request reached its upstream');
+    if ($up) {
+        my $in = '';
+        while ($in !~ /\r\n\r\n/) { sysread($up, $in, 4096, length $in) or last }
+        print $up "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+                  . "Connection: close\r\n\r\nlate\n";
+        close $up;
+    }
+    close $hold;
+
+    finish(10, $wait);
+    is($wait->{code}, 200, 'tickets: the waiting request answers');
+
     finish(15, $held);
-    is($held->{code}, 200, 'tickets: the held call answers');
+    is($held->{code}, 200, 'tickets: the call answers');
 
-    # its run time reaches the average only through its own ticket slot
-    my $avg = wait_for(5, sub {
-        return admit_slot(status(), '/held/')->{average_ms};
-    });
-    cmp_ok($avg, '>=', 2400, 'tickets: the held call\'s run time reached '
-                             . 'the average (its slot was not taken)');
-
+    # each moves its own slot out of its state: the waiting one no longer
+    # counts as waiting, the call's run time reaches the average
     $st = wait_for(5, sub {
         my $s = status();
         return ($s->{render_pool}{waiting} // -1) == 0 ? $s : undef;
     });
-    ok($st, 'tickets: nothing is left waiting');
+    ok($st, 'tickets: nothing is left waiting (the waiting slot was not '
+            . 'taken)');
+
+    my $avg = wait_for(5, sub {
+        return admit_slot(status(), '/held/')->{average_ms};
+    });
+    cmp_ok($avg, '>=', 3900, 'tickets: the call\'s run time reached the '
+                             . 'average (its slot was not taken)');
 }
 
 
