@@ -189,7 +189,7 @@ test-sanitize: deps $(SAN_MODULE) compat promtool
 	ASAN_OPTIONS=detect_leaks=0:log_path=$(SAN_REPORTS)/asan \
 	UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL):log_path=$(SAN_REPORTS)/ubsan \
 	    $(TEST_ENV) TEST_NGINX_BINARY=$(SAN_NGINX) \
-	    TEST_NGINX_LOAD_MODULES=$(SAN_MODULE) prove -r t
+	    TEST_NGINX_LOAD_MODULES=$(SAN_MODULE) TEST_NGINX_SANITIZE=1 prove -r t
 	@if ls $(SAN_REPORTS)/* >/dev/null 2>&1; then \
 	    cat $(SAN_REPORTS)/*; echo "sanitizer reports"; \
 	    exit 1; fi; echo "no AddressSanitizer or UBSan report"

@@ -207,6 +207,7 @@ GET /t
 --- no_error_log
 [error]
 [alert]
+--- timeout: 20
 
 
 
