@@ -185,6 +185,24 @@ ngx_faas_render_check_listeners(ngx_cycle_t *cycle, ngx_faas_core_conf_t *fccf)
 
     for (i = 0; i < cycle->listening.nelts; i++) {
         if (!ngx_faas_render_listener(&ls[i])) {
+
+            /*
+             * a front listener's reuseport clones are one per worker,
+             * render workers' included, and render workers never poll
+             * front listeners: the kernel would queue a share of the
+             * front's connections where nobody accepts them
+             */
+
+            if (ls[i].reuseport && fccf->render_workers) {
+                ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                              "listener \"%V\" must not be \"reuseport\" "
+                              "with \"faas_render_workers\": render "
+                              "workers would hold a share of its "
+                              "connections and never accept them",
+                              &ls[i].addr_text);
+                return NGX_ERROR;
+            }
+
             continue;
         }
 

@@ -19,6 +19,7 @@ use Test::Nginx::Socket 'no_plan';
 
 # a second port, for a render listener beside the test server
 $ENV{TEST_NGINX_RENDER_PORT} ||= ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 20;
+$ENV{TEST_NGINX_FRONT_PORT} ||= ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 21;
 
 # two workers: faas_render_workers must leave one of them in front
 workers(2);
@@ -705,3 +706,23 @@ rendered
 --- must_die
 --- error_log eval
 qr{render listener "unix:[^"]+/no/such/render\.sock": create its directory "[^"]+/no/such" \(its parent does not exist either\)}
+
+
+
+=== TEST 36: a front listener must not be reuseport with a render pool
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location / { return 200; }
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_FRONT_PORT reuseport;
+        location / { return 200; }
+    }
+--- config
+--- must_die
+--- error_log eval
+qr/listener "127\.0\.0\.1:\d+" must not be "reuseport" with "faas_render_workers": render workers would hold a share of its connections and never accept them/
