@@ -153,6 +153,7 @@ run-render: deps module functions
 test: deps module compat promtool deploy-check
 	$(TEST_ENV) prove -r t
 	@$(MAKE) --no-print-directory fuzz-replay
+	@$(MAKE) --no-print-directory -C bench check
 
 # the module built with AddressSanitizer and UndefinedBehaviorSanitizer,
 # run in Debian's nginx with ASan's runtime preloaded (nginx-dev ships
@@ -274,8 +275,10 @@ fuzz-replay: fuzz-deps $(FUZZ_BINS)
 	    || { tail -40 $(FUZZ_BUILD)/$$h-replay.log; exit 1; }; \
 	done; echo "fuzz corpus replayed: $(FUZZ_NAMES)"
 
-bench: deps module
-	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
+# bench/README: bench.sh and targets.sh, about 40 minutes (BENCH_QUICK=1
+# or QUICK=1: short single runs, about 8)
+bench: deps module compat
+	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) COMPAT=$(COMPAT)
 
 soak: deps module
 	$(MAKE) -C bench soak NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)

@@ -21,6 +21,7 @@
 #                          the disturbed run is kept and the row says so)
 #   PEERS, HELLO_CONC, RENDER_CONC, WORKLOADS: what to run
 #   RELOADS  [7, quick 3]  reload-time tries (median reported)
+#   PORT_BASE [18100]      ports PORT_BASE+1 .. +12, loopback only
 
 set -u -o pipefail
 
@@ -58,10 +59,15 @@ LOGS=$WORK/logs
 OUT_TSV=${OUT_TSV:-$BENCH/results.tsv}
 OUT_MD=${OUT_MD:-$BENCH/RESULTS.md}
 
-# ports 18100-18199 (the test suite uses 1984-1990)
-declare -A PORT=([return]=18101 [njs]=18102 [lua]=18103 [node]=18104
-                 [node-vm]=18105 [faas]=18106 [faas-pool]=18107 [proxy]=18108
-                 [faas-100]=18110 [reload-faas]=18111 [reload-return]=18112)
+# ports PORT_BASE+1 .. +12 (targets.sh: +21 .. +29; the test suite uses
+# TEST_NGINX_SERVER_PORT, 1984 by default)
+PORT_BASE=${PORT_BASE:-18100}
+declare -A PORT=([return]=$((PORT_BASE + 1)) [njs]=$((PORT_BASE + 2))
+                 [lua]=$((PORT_BASE + 3)) [node]=$((PORT_BASE + 4))
+                 [node-vm]=$((PORT_BASE + 5)) [faas]=$((PORT_BASE + 6))
+                 [faas-pool]=$((PORT_BASE + 7)) [proxy]=$((PORT_BASE + 8))
+                 [faas-100]=$((PORT_BASE + 10)) [reload-faas]=$((PORT_BASE + 11))
+                 [reload-return]=$((PORT_BASE + 12)))
 
 declare -A LABEL=([return]="nginx return (ceiling)" [njs]="njs"
                   [lua]="OpenResty lua" [node]="Node http"
@@ -587,9 +593,17 @@ write_results() {
 
     { echo "$TSV_HEAD"; cat "$WORK/rows.tsv"; } > "$OUT_TSV"
 
+    # the section targets.sh wrote (between its markers) is kept
+    if [ -f "$OUT_MD" ]; then
+        sed -n '/^<!-- targets.sh: begin -->/,/^<!-- targets.sh: end -->/p' \
+            "$OUT_MD" > "$WORK/targets-section.md"
+    fi
+
     {
     cat <<EOT
 # ngx_faas benchmark results
+
+$(cat "$WORK/targets-section.md" 2>/dev/null)
 
 Written by \`make bench$([ -n "$QUICK" ] && echo " QUICK=1")\` on $START_DATE in $(( SECONDS / 60 )) min$([ -n "$QUICK" ] && echo " (QUICK: short single runs, indicative only)").
 Raw rows: results.tsv. How to run and what each column means: README.

@@ -1,12 +1,14 @@
 // What both Node peers share: an http server on 127.0.0.1 that calls
 // ngx_faas-style functions (module.exports = function (ctx)) with the
 // same ctx and the same answer rules (string -> text/html, else JSON).
+// serve(port, call, has): call(name, ctx) answers, has(name) says whether
+// the function exists (404 otherwise).
 'use strict';
 
 var http = require('http');
 var querystring = require('querystring');
 
-exports.serve = function (port, call) {
+exports.serve = function (port, call, has) {
     var server = http.createServer(function (req, res) {
         var chunks = [];
         req.on('data', function (c) { chunks.push(c); });
@@ -18,7 +20,7 @@ exports.serve = function (port, call) {
             var type = req.headers['content-type'] || '';
             var ctx, out;
 
-            if (name !== 'hello' && name !== 'render') {
+            if (!has(name)) {
                 res.writeHead(404, { 'Content-Type': 'application/json' });
                 res.end('{"error":"function not found"}');
                 return;

@@ -17,4 +17,6 @@ require('./common').serve(+process.argv[3], function (name, ctx) {
     vm.runInNewContext(sources[name], { module: module, exports: module.exports },
                        { filename: name + '.js' });
     return module.exports(ctx);
+}, function (name) {
+    return Object.prototype.hasOwnProperty.call(sources, name);
 });

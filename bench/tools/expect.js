@@ -1,11 +1,15 @@
-// Writes the expected render page (data/render.expected) to stdout: the
-// shared fn/render.js run by Node on data/props.json. Every peer, Node
-// included, is checked against this file byte for byte.
-//   node expect.js fn/render.js data/props.json
+// Writes the expected page of a workload to stdout: the shared fn/NAME.js
+// run by Node on its props (data/render.expected: fn/render.js on
+// data/props.json; data/report.expected: fn/report.js on
+// data/libs-props.json). Every peer, Node included, is checked against
+// that file byte for byte.
+//   node expect.js fn/NAME.js PROPS.json
 'use strict';
 
 var fs = require('fs');
+var path = require('path');
 var vm = require('vm');
+var name = path.basename(process.argv[2], '.js');
 
 vm.runInThisContext(fs.readFileSync(process.argv[2], 'utf8'));
-process.stdout.write(render(JSON.parse(fs.readFileSync(process.argv[3], 'utf8'))));
+process.stdout.write(globalThis[name](JSON.parse(fs.readFileSync(process.argv[3], 'utf8'))));
