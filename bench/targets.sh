@@ -330,15 +330,18 @@ wait_idle() {
 }
 
 # run_wrk PEER WORKLOAD CONC SECONDS LOG: "req_s p50_ms p99_ms errors
-# others_pct", others_pct the CPU that processes other than the server and
-# wrk used meanwhile, in % of one core
+# others_pct": req_s counts the answers with a status below 400 only (a
+# render pool's fast refusals are errors, not throughput), errors are
+# those answers plus wrk's socket errors and timeouts (10 s), others_pct
+# the CPU that processes other than the server and wrk used meanwhile, in
+# % of one core
 run_wrk() {
     local peer=$1 wl=$2 c=$3 d=$4 logf=$5 t0 b0 t1 b1 s0 s1
     read -r t0 b0 < <(cpu_busy)
     s0=$(proc_ticks ${SERVE[$peer]})
     BENCH_BODY=$(body_of "$wl") taskset -c $CLIENT_CPU \
         /usr/bin/time -f 'WRKCPU %U %S' -o "$logf.cpu" \
-        wrk -t1 -c"$c" -d"${d}s" --latency -s "$BENCH/tools/wrk.lua" \
+        wrk -t1 -c"$c" -d"${d}s" --timeout 10s --latency -s "$BENCH/tools/wrk.lua" \
         "$(url_of "$peer" "$wl")" > "$logf" 2>&1
     s1=$(proc_ticks ${SERVE[$peer]})
     read -r t1 b1 < <(cpu_busy)
@@ -350,7 +353,8 @@ run_wrk() {
         END {
             if (!ok) exit
             others = (busy - serv - wrk) * 100 / (total > 0 ? total / ncpu : 1)
-            printf "%.1f %.3f %.3f %d %.0f\n", v["requests"] / (v["duration_us"] / 1e6),
+            printf "%.1f %.3f %.3f %d %.0f\n",
+                   (v["requests"] - v["non2xx"]) / (v["duration_us"] / 1e6),
                    v["p50_us"] / 1000, v["p99_us"] / 1000, v["non2xx"] + v["sockerr"],
                    (others > 0 ? others : 0)
         }' "$logf"
@@ -505,12 +509,12 @@ END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # medians: per point, the median req/s of its rounds (lower middle when
 # even); per pair, the median of the per-round ratios
-awk -F'\t' '{ k = $2 "\t" $3; v[k] = v[k] " " $5; n[k]++ }
+awk -F'\t' '{ k = $2 "\t" $3; v[k] = v[k] " " $5; n[k]++; e[k] += $8 }
     END { for (k in v) {
               m = split(substr(v[k], 2), a, " ")
               for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
                   if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-              printf "%s\t%.0f\t%.0f\t%.0f\t%d\n", k, a[int((m + 1) / 2)], a[1], a[m], m } }' \
+              printf "%s\t%.0f\t%.0f\t%.0f\t%d\t%d\n", k, a[int((m + 1) / 2)], a[1], a[m], m, e[k] } }' \
     "$TW/runs.tsv" | sort > "$TW/medians.tsv"
 awk -F'\t' '{ r[$1 "\t" $2 "\t" $3] = $5; wl[$2] = 1; pe[$3] = 1; rd[$1] = 1 }
     END { for (w in wl) for (p in pe) for (q in pe) {
@@ -525,7 +529,7 @@ awk -F'\t' '{ r[$1 "\t" $2 "\t" $3] = $5; wl[$2] = 1; pe[$3] = 1; rd[$1] = 1 }
                   if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
               printf "%s\t%s\t%s\t%.3f\t%.3f\t%.3f\n", w, p, q, v[int((m + 1) / 2)], v[1], v[m]
           } }' "$TW/runs.tsv" | sort > "$TW/ratios.tsv"
-{ printf 'workload\tpeer\tmedian_req_s\tmin\tmax\trounds\n'; cat "$TW/medians.tsv"; } > "$OUT_TSV"
+{ printf 'workload\tpeer\tmedian_req_s\tmin\tmax\trounds\terrors\n'; cat "$TW/medians.tsv"; } > "$OUT_TSV"
 
 # ---- the section of RESULTS.md ------------------------------------------------
 
@@ -561,7 +565,9 @@ echo "report: data/libs-props.json -> $(wc -c < "$DATA/report.expected") bytes."
 echo
 print_table
 echo
-echo "Every peer, req/s (median of the rounds, lowest-highest), and the page size:"
+echo "Every peer, req/s (median of the rounds, lowest-highest; in square brackets"
+echo "the answers with status >= 400 and socket errors of all rounds, not counted"
+echo "in req/s), and the page size:"
 echo
 echo "| workload | page bytes | ngx_faas inline | ngx_faas pool | Node | njs | OpenResty | nginx return |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -569,7 +575,8 @@ while IFS=: read -r wl _; do
     printf '| %s | %s' "$wl" "$(wc -c < "$(expected_of "$wl")")"
     for peer in faas faas-pool node njs lua return; do
         printf ' | %s' "$(awk -v w="$wl" -v p="$peer" '$1 == w && $2 == p {
-                             printf "%s (%s-%s)", $3, $4, $5 }' "$TW/medians.tsv")"
+                             printf "%s (%s-%s)%s", $3, $4, $5,
+                                    $7 > 0 ? " [" $7 " errors]" : "" }' "$TW/medians.tsv")"
     done
     printf ' |\n'
 done <<< "$POINTS"
