@@ -13,6 +13,8 @@
 #   ./targets.sh            run, write the section "Targets" of RESULTS.md
 #                           (OUT_MD) and targets.tsv, print the table
 #   ./targets.sh --table    print the table of the last run again
+#   ./targets.sh --write    write the section of the last run again (after
+#                           an edit of this script's report part)
 #
 # Environment (defaults in brackets; QUICK=1 gives short runs):
 #   DURATION [5, quick 2]  seconds of one measured run
@@ -404,6 +406,26 @@ mkdir -p "$WORK" "$RUN"
 exec 9> "$WORK/bench.lock"
 flock -n 9 || die "another benchmark is running (lock $WORK/bench.lock)"
 
+# the points: workload, then the peers that run it
+make_points() {
+    local lib peers
+    POINTS="hello:return,faas
+render:faas,lua,node,njs
+report:faas,lua,node,njs"
+    for lib in $LIBS; do
+        peers="faas,faas-pool,node"
+        case " $NJS_LIBS " in *" $lib "*) peers="$peers,njs" ;; esac
+        POINTS="$POINTS
+$lib:$peers"
+    done
+}
+
+if [ "${1:-}" = --write ]; then
+    [ -s "$TW/meta.sh" ] || die "no finished run in $TW: run make targets"
+    . "$TW/meta.sh"
+    make_points
+else
+
 for f in "$SRC/targets/report.js" "$SRC/njs/bench.js" "$SRC/lua/report.lua" \
          "$DATA/report.expected" "$DATA/libs-props.json"; do
     [ -e "$f" ] || die "$f missing: run make in bench/"
@@ -422,6 +444,8 @@ MODULE=$RUN/t-ngx_faas_module.so
 rm -rf "$TW" && mkdir -p "$TW"
 START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+COMMIT=$(git -C "$BENCH/.." log -1 --format='%h (%s)' 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$BENCH/.." status --porcelain -- . ':!bench' 2>/dev/null | grep -vc '^??')
 SECONDS=0
 log "targets: ${DURATION}s runs, $ROUNDS round(s), warm-up ${WARMUP}s, load $START_LOAD"
 
@@ -445,17 +469,7 @@ log "idle RSS (kB): $(tr '\t\n' '= ' < "$TW/idle.tsv")"
 probe_njs
 
 FUNCTIONS="hello render report $LIBS"
-
-# the points: workload, then the peers that run it
-POINTS="hello:return,faas
-render:faas,lua,node,njs
-report:faas,lua,node,njs"
-for lib in $LIBS; do
-    peers="faas,faas-pool,node"
-    case " $NJS_LIBS " in *" $lib "*) peers="$peers,njs" ;; esac
-    POINTS="$POINTS
-$lib:$peers"
-done
+make_points
 
 : > "$TW/runs.tsv"
 : > "$TW/errors.tsv"
@@ -506,6 +520,11 @@ for round in $(seq "$ROUNDS"); do
     unset UP
 done
 END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+ELAPSED=$(( SECONDS / 60 ))
+declare -p START_DATE START_LOAD END_LOAD ELAPSED COMMIT DIRTY MODULE_SUM \
+    NJS_LIBS QUICK DURATION WARMUP ROUNDS HELLO_C RENDER_C LIBS > "$TW/meta.sh"
+
+fi
 
 # medians: per point, the median req/s of its rounds (lower middle when
 # even); per pair, the median of the per-round ratios
@@ -533,14 +552,12 @@ awk -F'\t' '{ r[$1 "\t" $2 "\t" $3] = $5; wl[$2] = 1; pe[$3] = 1; rd[$1] = 1 }
 
 # ---- the section of RESULTS.md ------------------------------------------------
 
-commit=$(git -C "$BENCH/.." log -1 --format='%h (%s)' 2>/dev/null || echo unknown)
-dirty=$(git -C "$BENCH/.." status --porcelain -- . ':!bench' 2>/dev/null | grep -vc '^??')
 {
 echo "<!-- targets.sh: begin -->"
 echo "## Targets (issue 15): ngx_faas beside Node, OpenResty, njs and nginx"
 echo
-echo "Written by \`targets.sh\`$([ -n "$QUICK" ] && echo " (QUICK: one short round, indicative only)") on $START_DATE in $(( SECONDS / 60 )) min;"
-echo "commit $commit$([ "$dirty" -gt 0 ] && echo "; $dirty file(s) outside bench/ not committed"),"
+echo "Written by \`targets.sh\`$([ -n "$QUICK" ] && echo " (QUICK: one short round, indicative only)") on $START_DATE in $ELAPSED min;"
+echo "commit $COMMIT$([ "$DIRTY" -gt 0 ] && echo "; $DIRTY file(s) outside bench/ not committed"),"
 echo "module sha256 $MODULE_SUM; $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo);"
 echo "Node $(node --version), njs $(dpkg-query -W -f='${Version}' libnginx-mod-http-js 2>/dev/null),"
 echo "lua module $(dpkg-query -W -f='${Version}' libnginx-mod-http-lua 2>/dev/null)."
@@ -576,7 +593,7 @@ while IFS=: read -r wl _; do
     for peer in faas faas-pool node njs lua return; do
         printf ' | %s' "$(awk -v w="$wl" -v p="$peer" '$1 == w && $2 == p {
                              printf "%s (%s-%s)%s", $3, $4, $5,
-                                    $7 > 0 ? " [" $7 " errors]" : "" }' "$TW/medians.tsv")"
+                                    ($7 > 0 ? " [" $7 " errors]" : "") }' "$TW/medians.tsv")"
     done
     printf ' |\n'
 done <<< "$POINTS"
@@ -609,6 +626,6 @@ else
     { echo "# ngx_faas benchmark results"; echo; cat "$TW/section.md"; } > "$TW/out.md"
 fi
 cp "$TW/out.md" "$OUT_MD"
-log "wrote the targets section of $OUT_MD and $OUT_TSV in $(( SECONDS / 60 )) min"
+log "wrote the targets section of $OUT_MD and $OUT_TSV"
 echo
 print_table
