@@ -275,8 +275,8 @@ fuzz-replay: fuzz-deps $(FUZZ_BINS)
 	    || { tail -40 $(FUZZ_BUILD)/$$h-replay.log; exit 1; }; \
 	done; echo "fuzz corpus replayed: $(FUZZ_NAMES)"
 
-# bench/README: bench.sh and targets.sh, about 40 minutes (BENCH_QUICK=1
-# or QUICK=1: short single runs, about 8)
+# bench/README: bench.sh and targets.sh, 30-45 minutes (BENCH_QUICK=1
+# or QUICK=1: short single runs, 10-15)
 bench: deps module compat
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) COMPAT=$(COMPAT)
 
