@@ -212,7 +212,8 @@ FUZZ_BUILD   = $(BUILD)/fuzz
 FUZZ_NGX     = $(FUZZ_BUILD)/nginx-src
 FUZZ_CC      = clang
 FUZZ_SAN     = -fsanitize=address,undefined
-FUZZ_COV     = -fsanitize-coverage-allowlist=$(CURDIR)/t/fuzz/coverage.txt
+FUZZ_COV     = -fsanitize-coverage-allowlist=$(CURDIR)/t/fuzz/coverage.txt \
+               -fsanitize-coverage-ignorelist=$(CURDIR)/t/fuzz/coverage-ignore.txt
 FUZZ_CFLAGS  = -g -O2 -fno-omit-frame-pointer $(FUZZ_SAN) $(FUZZ_COV)
 FUZZ_TIME   ?= 30
 # the heap of the functions lives across runs, so leak checks only mislead;
@@ -231,7 +232,8 @@ FUZZ_INCS    = $(addprefix -I$(FUZZ_NGX)/,src/core src/event src/event/modules \
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_PKGS)"
 
-$(FUZZ_NGX)/objs/Makefile: config $(PATCHES) t/fuzz/coverage.txt
+$(FUZZ_NGX)/objs/Makefile: config $(PATCHES) t/fuzz/coverage.txt \
+                           t/fuzz/coverage-ignore.txt
 	rm -rf $(FUZZ_NGX) && mkdir -p $(FUZZ_BUILD)
 	cp -r $(NGINX_SRC) $(FUZZ_NGX)
 	cd $(FUZZ_NGX) && \
