@@ -62,7 +62,9 @@ typedef enum {
     NGX_FAAS_TIMEOUT,           /* 504: over faas_timeout */
     NGX_FAAS_INTERNAL,          /* 500: heap could not be created */
     NGX_FAAS_KILLED,            /* 504: the watchdog killed it before */
-    NGX_FAAS_TOO_LARGE          /* 413: body does not fit in the heap */
+    NGX_FAAS_TOO_LARGE,         /* 413: body does not fit in the heap */
+    NGX_FAAS_DEFERRED           /* 503: ran into its limits lately, and
+                                   would take the last render worker */
 } ngx_faas_error_e;
 
 

@@ -89,7 +89,12 @@ static ngx_faas_error_t  ngx_faas_call_errors[] = {
 
     { NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, ngx_string("too_large"),
       ngx_string("request body too large for the function's memory limit"),
-      NGX_LOG_INFO, "faas: function \"%V\" not called, request body %V" }
+      NGX_LOG_INFO, "faas: function \"%V\" not called, request body %V" },
+
+    { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("deferred"),
+      ngx_string("function ran into its limits lately, not run on the "
+                 "last free render worker"),
+      NGX_LOG_WARN, "faas: function \"%V\" not run: %V" }
 };
 
 
@@ -135,12 +140,16 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     duk = ngx_faas_vm_duk(vm);
 
     start = ngx_faas_now_us();
+    ngx_faas_stats_running(&call->name,
+                           start + (uint64_t) call->conf->timeout * 1000);
     ngx_faas_vm_start(vm, call, call->conf->timeout);
-    ngx_faas_watchdog_arm(2 * call->conf->timeout, &call->name);
+    ngx_faas_watchdog_arm(call->conf->timeout + call->conf->timeout / 2,
+                          &call->name);
 
     rc = duk_safe_call(duk, ngx_faas_call_internal, call, 0, 1);
 
     ngx_faas_watchdog_arm(0, NULL);
+    ngx_faas_stats_running(NULL, 0);
 
     if (rc != DUK_EXEC_SUCCESS) {
         ngx_faas_call_failed(call);

@@ -13,6 +13,7 @@
 #include "ngx_faas_ctx.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_output.h"
+#include "ngx_faas_render.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_ticket.h"
@@ -129,6 +130,13 @@ ngx_faas_handler_call(ngx_http_request_t *r)
         call->error = NGX_FAAS_KILLED;
         ngx_str_set(&call->message, "its call of this request was killed "
                     "by the watchdog on another render worker");
+        ngx_faas_stats_call(call, 0, 0, 0);
+
+    } else if (ngx_faas_render_defer(&call->name)) {
+        /* the other render workers are held by calls like it */
+        call->error = NGX_FAAS_DEFERRED;
+        ngx_str_set(&call->message, "its last call ran into its limits "
+                    "and every other render worker runs such a call");
         ngx_faas_stats_call(call, 0, 0, 0);
     }
 

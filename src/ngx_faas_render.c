@@ -163,6 +163,77 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
 }
 
 
+/*
+ * A function whose last call ran into a limit (faas_timeout, the watchdog,
+ * faas_memory) is likely to hold a render worker that long again, and the
+ * requests behind it wait as long when it holds the last free one: with
+ * 1 in 50 calls stuck, two render workers were both stuck most of the time
+ * and ordinary requests waited the whole faas_timeout or the watchdog.
+ * So at most N - 1 of N render workers run such late calls; a late call
+ * that would take the last one is answered 503 at once instead of run
+ * (the front's error_page gives its fallback). A worker counts as running
+ * a late call when its function is marked late, or when its call has gone
+ * past its faas_timeout (the first catastrophic call of a function is not
+ * marked yet), and so does the slot of a worker the watchdog killed until
+ * its successor takes it. A call of the function that runs to its end
+ * within its limits clears the mark. One render worker decides nothing:
+ * there is no other to keep free.
+ */
+
+ngx_int_t
+ngx_faas_render_defer(ngx_str_t *name)
+{
+    uint64_t                    now;
+    ngx_uint_t                  i, n, late, same;
+    ngx_atomic_uint_t           running;
+    ngx_faas_stats_t           *st;
+    ngx_faas_stats_worker_t    *w, *me;
+    ngx_faas_stats_function_t  *f, *g;
+
+    n = ngx_faas_render_workers((ngx_cycle_t *) ngx_cycle);
+
+    if (!ngx_faas_render_worker || n < 2) {
+        return 0;
+    }
+
+    st = ngx_faas_stats_get();
+    me = ngx_faas_stats_worker();
+
+    if (st == NULL || me == NULL) {
+        return 0;
+    }
+
+    f = ngx_faas_stats_function(name);
+    if (f == NULL) {
+        return 0;
+    }
+
+    now = ngx_faas_now_us();
+    late = 0;
+    same = 0;
+
+    for (i = 0; i < NGX_FAAS_STATS_WORKERS; i++) {
+        w = &st->worker[i];
+        running = w->running;
+
+        if (w == me || !w->render || !w->busy || running == 0
+            || running > NGX_FAAS_STATS_FUNCTIONS)
+        {
+            continue;
+        }
+
+        g = &st->functions[running - 1];
+
+        if (g->late || now > w->deadline) {
+            late++;
+            same |= (g == f);
+        }
+    }
+
+    return (f->late || same) && late >= n - 1;
+}
+
+
 static void
 ngx_faas_render_ticket_end(void *data)
 {

@@ -138,6 +138,7 @@ ngx_faas_stats_worker_take(void)
     w->pid = ngx_pid;
     w->render = 0;
     w->busy = 0;
+    w->running = 0;
 
     return w;
 }
@@ -191,6 +192,32 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
         (void) ngx_atomic_fetch_add(&f->timeouts, 1);
     }
 
+    /* a call that ran into a limit marks its function late; one that ran
+     * to its end within them clears the mark (ngx_faas_render_defer) */
+
+    switch (call->error) {
+
+    case NGX_FAAS_TIMEOUT:
+    case NGX_FAAS_KILLED:
+    case NGX_FAAS_MEMORY:
+        f->late = 1;
+        break;
+
+    case NGX_FAAS_OK:
+    case NGX_FAAS_EXCEPTION:
+    case NGX_FAAS_BAD_RESULT:
+        f->late = 0;
+        break;
+
+    case NGX_FAAS_DEFERRED:
+        (void) ngx_atomic_fetch_add(&f->deferred, 1);
+        break;
+
+    default:
+        /* the function did not run, or not to where its limits count */
+        break;
+    }
+
     if (reset) {
         (void) ngx_atomic_fetch_add(&f->resets, 1);
     }
@@ -211,6 +238,38 @@ ngx_faas_stats_killed(ngx_faas_stats_function_t *f, uint64_t run_time)
     (void) ngx_atomic_fetch_add(&f->timeouts, 1);
     (void) ngx_atomic_fetch_add(&f->killed, 1);
     ngx_faas_stats_observe(&f->run_time, run_time);
+    f->late = 1;
+}
+
+
+/*
+ * around every call: which function this worker runs and when it passes
+ * its faas_timeout (name NULL: none), for the render workers that decide
+ * whether a late function may take the last free one
+ */
+
+void
+ngx_faas_stats_running(ngx_str_t *name, uint64_t deadline)
+{
+    ngx_faas_stats_worker_t    *w;
+    ngx_faas_stats_function_t  *f;
+
+    w = ngx_faas_stats_worker();
+
+    if (w == NULL) {
+        return;
+    }
+
+    f = name ? ngx_faas_stats_function(name) : NULL;
+
+    if (f == NULL) {
+        w->running = 0;
+        return;
+    }
+
+    w->deadline = deadline;
+    ngx_memory_barrier();
+    w->running = f - ngx_faas_stats->functions + 1;
 }
 
 

@@ -35,6 +35,9 @@ typedef struct {
     ngx_atomic_t               timeouts;
     ngx_atomic_t               killed;        /* by the watchdog */
     ngx_atomic_t               resets;
+    ngx_atomic_t               deferred;      /* see ngx_faas_render_defer */
+    ngx_atomic_t               late;          /* its last call ran into a
+                                                 limit: time, memory */
     ngx_faas_stats_histogram_t run_time;
     ngx_faas_stats_histogram_t queue_time;    /* render pool, admitted */
 } ngx_faas_stats_function_t;
@@ -47,6 +50,11 @@ typedef struct {
     ngx_atomic_t               requests;
     ngx_atomic_t               heap_bytes;
     ngx_atomic_t               modules;
+    ngx_atomic_t               running;       /* the function of the call
+                                                 in progress: its index in
+                                                 functions + 1, or 0 */
+    ngx_atomic_t               deadline;      /* us, monotonic: when that
+                                                 call passes faas_timeout */
 } ngx_faas_stats_worker_t;
 
 
@@ -86,6 +94,7 @@ uint64_t ngx_faas_stats_bound(ngx_uint_t b);
 double ngx_faas_stats_quantile(ngx_faas_stats_histogram_t *h, double q);
 ngx_faas_stats_function_t *ngx_faas_stats_function(ngx_str_t *name);
 void ngx_faas_stats_killed(ngx_faas_stats_function_t *f, uint64_t run_time);
+void ngx_faas_stats_running(ngx_str_t *name, uint64_t deadline);
 
 
 #endif /* _NGX_FAAS_STATS_H_INCLUDED_ */

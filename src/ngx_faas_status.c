@@ -95,6 +95,11 @@ static ngx_faas_status_counter_t  ngx_faas_status_counters[] = {
       "Heaps rebuilt after a call stopped mid-way (timeout, memory).",
       offsetof(ngx_faas_stats_function_t, resets) },
 
+    { "faas_function_deferred_total", "counter",
+      "Calls answered 503 unrun: the function ran into its limits lately "
+      "and would take the last free render worker.",
+      offsetof(ngx_faas_stats_function_t, deferred) },
+
     { NULL, NULL, NULL, 0 }
 };
 
@@ -262,12 +267,15 @@ ngx_faas_status_json_functions(ngx_faas_stats_t *st)
         p50 = ngx_faas_stats_quantile(&f->run_time, 0.5);
         p99 = ngx_faas_stats_quantile(&f->run_time, 0.99);
 
-        one = json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f}}",
+        one = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, "
+                        "s:{s:f, s:f, s:f}}",
                         "requests", (json_int_t) f->requests,
                         "errors", (json_int_t) f->errors,
                         "timeouts", (json_int_t) f->timeouts,
                         "killed", (json_int_t) f->killed,
                         "heap_resets", (json_int_t) f->resets,
+                        "deferred", (json_int_t) f->deferred,
+                        "late", (int) (f->late != 0),
                         "run_time_ms",
                             "average", f->requests
                                        ? (double) f->run_time.sum

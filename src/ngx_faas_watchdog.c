@@ -7,7 +7,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
-#include <sys/time.h>
+#include <signal.h>
+#include <time.h>
 
 #include "ngx_faas.h"
 #include "ngx_faas_stats.h"
@@ -16,11 +17,21 @@
 
 
 /*
- * A render worker is killed when a call runs twice its budget of CPU time:
- * that is native code (a regular expression, say) that Duktape's interrupt
- * cannot reach; the master starts a new worker, the queue moves on. Only
- * render workers have it: a front worker killed would drop every
- * connection it holds.
+ * A render worker is killed when a call is still running half its budget
+ * after its faas_timeout has passed: that is native code (a regular
+ * expression, say) that Duktape's interrupt cannot reach, since the
+ * interrupt ends any JavaScript at faas_timeout; the master starts a new
+ * worker, the queue moves on. Only render workers have it: a front worker
+ * killed would drop every connection it holds.
+ *
+ * The clock is the wall clock (CLOCK_MONOTONIC), as faas_timeout's is.
+ * It was the worker's CPU time at twice the budget: on a loaded machine,
+ * where a worker has a fraction of a core, that let a stuck call hold its
+ * worker for seconds (600 ms of CPU were 2.5 s at a load of 9 on two
+ * cores), and the requests behind it waited as long. A call past its
+ * faas_timeout has failed either way; a worker that was only waiting for
+ * a core when the timer fires dies where its interrupt would have ended
+ * the call a little later, which costs a new worker instead of a heap.
  *
  * Before it dies the worker leaves word in shared memory: the function's
  * "killed" counter, and the ticket of the call marked killed with its run
@@ -33,6 +44,7 @@ static void ngx_faas_watchdog_handler(int signo);
 
 
 static ngx_uint_t                  ngx_faas_watchdog_on;
+static timer_t                     ngx_faas_watchdog_timer;
 
 /* the call in progress: when it started, and its function's counters */
 static uint64_t                    ngx_faas_watchdog_start;
@@ -44,6 +56,7 @@ static ngx_faas_stats_function_t  *ngx_faas_watchdog_function;
 ngx_int_t
 ngx_faas_watchdog_init(ngx_cycle_t *cycle)
 {
+    struct sigevent   sev;
     struct sigaction  sa;
 
     ngx_memzero(&sa, sizeof(struct sigaction));
@@ -53,6 +66,16 @@ ngx_faas_watchdog_init(ngx_cycle_t *cycle)
     if (sigaction(SIGPROF, &sa, NULL) == -1) {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
                       "sigaction(SIGPROF) failed");
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&sev, sizeof(struct sigevent));
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGPROF;
+
+    if (timer_create(CLOCK_MONOTONIC, &sev, &ngx_faas_watchdog_timer) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                      "timer_create(CLOCK_MONOTONIC) failed");
         return NGX_ERROR;
     }
 
@@ -67,7 +90,7 @@ ngx_faas_watchdog_init(ngx_cycle_t *cycle)
 void
 ngx_faas_watchdog_arm(ngx_msec_t budget, ngx_str_t *name)
 {
-    struct itimerval  it;
+    struct itimerspec  its;
 
     if (!ngx_faas_watchdog_on) {
         return;
@@ -80,12 +103,12 @@ ngx_faas_watchdog_arm(ngx_msec_t budget, ngx_str_t *name)
         ngx_faas_watchdog_start = ngx_faas_now_us();
     }
 
-    ngx_memzero(&it, sizeof(struct itimerval));
+    ngx_memzero(&its, sizeof(struct itimerspec));
 
-    it.it_value.tv_sec = budget / 1000;
-    it.it_value.tv_usec = (budget % 1000) * 1000;
+    its.it_value.tv_sec = budget / 1000;
+    its.it_value.tv_nsec = (budget % 1000) * 1000000;
 
-    (void) setitimer(ITIMER_PROF, &it, NULL);
+    (void) timer_settime(ngx_faas_watchdog_timer, 0, &its, NULL);
 }
 
 
@@ -101,8 +124,8 @@ ngx_faas_watchdog_handler(int signo)
     ngx_fd_t    fd;
 
     static const char  msg[] = ": faas: render worker stuck in native code "
-                               "past twice its faas_timeout, killed by the "
-                               "watchdog; the master starts a new one\n";
+                               "past 1.5 times its faas_timeout, killed by "
+                               "the watchdog; the master starts a new one\n";
 
     /* clock_gettime() is async-signal-safe, the rest atomic stores */
 

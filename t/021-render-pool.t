@@ -22,6 +22,8 @@
 #   - the watchdog kills a render worker stuck in a regular expression; only
 #     that request fails, the other render worker keeps serving, the master
 #     starts a new one
+#   - a function whose last call ran into a limit never takes the last
+#     free render worker: 503 at once instead, while ordinary calls run
 #   - $faas_function, $faas_status, $faas_run_time, $faas_queue_time in
 #     access logs
 #
@@ -107,9 +109,19 @@ module.exports = function (ctx) {
 JS
 
 # a catastrophic backtracking: native code Duktape's interrupt cannot reach
-write_file("$root/fn/regex.js", <<'JS');
+write_file("$root/fn/$_.js", <<'JS') for qw(regex regex2);
 module.exports = function () {
     return /(a+)+$/.test(new Array(40).join('a') + 'b') ? 'match' : 'no match';
+};
+JS
+
+# an endless loop (?forever), or an answer at once
+write_file("$root/fn/spin.js", <<'JS');
+module.exports = function (ctx) {
+    if (ctx.query.forever !== undefined) {
+        for (;;) {}
+    }
+    return { fn: ctx.path };
 };
 JS
 
@@ -218,6 +230,8 @@ http {
         add_header X-Pid \$pid always;
 
         location = /regex { faas_timeout 200ms; faas_pass regex; }
+        location = /regex2 { faas_timeout 1s; faas_pass regex2; }
+        location = /spin { faas_timeout 1s; faas_pass spin; }
 
         location ~ ^/mirrored/(?<fn>\\w+)\$ { mirror /hold; faas_pass \$fn; }
 
@@ -1118,7 +1132,7 @@ sub total { my $n = 0; $n += $_ for values %calls; return $n; }
                          $log =~ /exited on signal 9/ }),
        'watchdog: the master saw a worker killed');
 
-    my ($killed) = $log =~ /\[alert\] (\d+): faas: render worker stuck in native code past twice its faas_timeout, killed by the watchdog; the master starts a new one/;
+    my ($killed) = $log =~ /\[alert\] (\d+): faas: render worker stuck in native code past 1.5 times its faas_timeout, killed by the watchdog; the master starts a new one/;
     ok($killed, 'watchdog: the render worker said why it was killed');
     like($log, qr/worker process $killed exited on signal 9/,
          'watchdog: the same worker exited on signal 9') if $killed;
@@ -1187,7 +1201,7 @@ sub post {
                          $log =~ /exited on signal 9/ }),
        'watchdog retry: the first render worker was killed');
 
-    # a second death would come within the watchdog's 400 ms
+    # a second death would come within the watchdog's 300 ms
     sleep 1;
     $log = log_since($pos);
     is(scalar(() = $log =~ /exited on signal 9/g), 1,
@@ -1210,15 +1224,116 @@ sub post {
                 qw(requests errors timeouts) ], [ 2, 2, 2 ],
               'watchdog retry: the kill and the retry not run are two '
               . 'requests that timed out');
-    cmp_ok(admission($st, '/wdretry/')->{average_ms} // 0, '>=', 350,
-           'watchdog retry: the killed call\'s run time (twice the 200 ms '
-           . 'timeout) is the admission average');
+    cmp_ok(admission($st, '/wdretry/')->{average_ms} // 0, '>=', 290,
+           'watchdog retry: the killed call\'s run time (1.5 times the '
+           . '200 ms timeout, wall clock) is the admission average');
     is(admission($st, '/wdretry/')->{admitted}, 1,
        'watchdog retry: admitted once');
 
     my $after = get('/wdretry/hello?tag=after', 3);
     is($after->{code}, 200, 'watchdog retry: the next request is served');
     count_call($after);
+}
+
+
+# ---------------------------------------------------------------------------
+# a late function (its last call ran into faas_timeout, the watchdog or
+# faas_memory) never takes the last free render worker: while the other
+# one runs such a call, a call of it is answered 503 at once, unrun; an
+# ordinary call runs; with both workers free it runs, and a call that ends
+# within its limits clears the mark
+
+sub function_of {
+    my ($st, $fn) = @_;
+    return $st->{functions}{$fn} || {};
+}
+
+{
+    my $pos = length read_file("$root/logs/error.log");
+
+    my $first = get('/r/spin?forever=1', 5);
+    is($first->{code}, 504, 'late: an endless call times out');
+    my $spin = function_of(status(), 'spin');
+    ok($spin->{late}, 'late: faas_status marks its function late');
+    is($spin->{deferred}, 0, 'late: none deferred yet');
+
+    my $held = start($fport, '/r/spin?forever=1');
+    ok(wait_for(2, sub { (pool(status())->{busy} // 0) >= 1 }),
+       'late: a render worker runs a late call');
+
+    my $deferred = get('/r/spin', 3);
+    is($deferred->{code}, 503, 'late: a second call of it is answered 503 '
+                               . 'instead of taking the last worker');
+    is(($deferred->{json} || {})->{error},
+       'function ran into its limits lately, not run on the last free '
+       . 'render worker', 'late: a JSON error says why');
+
+    my $hello = get('/r/hello?tag=beside-late', 3);
+    is($hello->{code}, 200, 'late: an ordinary call runs on the last worker');
+    count_call($hello);
+
+    ok(!answered($held), 'late: ... while the late call still runs');
+    finish(5, $held);
+    is($held->{code}, 504, 'late: which then times out');
+
+    like(log_since($pos), qr/\[warn\] .*faas: function "spin" not run: its last call ran into its limits and every other render worker runs such a call/,
+         'late: the error log says why, naming the function');
+
+    ok(wait_for(3, sub { idle() }), 'late: the pool is idle again');
+
+    my $alone = get('/r/spin', 3);
+    is($alone->{code}, 200, 'late: with both workers free it runs');
+    count_call($alone);
+
+    $spin = function_of(status(), 'spin');
+    ok(!$spin->{late}, 'late: a call within its limits clears the mark');
+    is_deeply([ map { $spin->{$_} } qw(requests errors timeouts deferred) ],
+              [ 4, 3, 2, 1 ],
+              'late: faas_status counts the deferred call as an error, not a '
+              . 'timeout');
+
+    $held = start($fport, '/r/spin?forever=1');
+    ok(wait_for(2, sub { (pool(status())->{busy} // 0) >= 1 }),
+       'late: an endless call of a function not marked');
+    my $beside = get('/r/spin', 3);
+    is($beside->{code}, 200, 'late: ... does not defer its next call '
+                             . 'within its faas_timeout');
+    count_call($beside);
+    finish(5, $held);
+    is($held->{code}, 504, 'late: the endless call times out');
+
+    ok(wait_for(3, sub { idle() }), 'late: the pool is idle again');
+
+    # the first call of a function stuck in native code is not marked yet:
+    # a render worker past its faas_timeout in a function counts as late
+    # for that function (its faas_timeout is 1 s, the watchdog ends it at
+    # 1.5 s of wall clock: the second call comes in between)
+
+    my $stuck = start($fport, '/r/regex2');
+    ok(wait_for(2, sub { (pool(status())->{busy} // 0) >= 1 }),
+       'late: a render worker is stuck in a function not yet marked');
+    sleep 1.1;
+    my $second = get('/r/regex2', 3);
+    is($second->{code}, 503, 'late: past its faas_timeout, a second call of '
+                             . 'it is deferred, not stuck too');
+    finish(5, $stuck);
+    like($stuck->{code}, qr/^50[24]$/, 'late: the stuck call fails '
+                                       . "($stuck->{code})");
+    ok(wait_for(3, sub { log_since($pos) =~ /exited on signal 9/ }),
+       'late: the watchdog killed one render worker');
+
+    my $st = wait_for(3, sub {
+        my $st = idle() or return undef;
+        my @r = render_pids($st);
+        return (@r == 2 && !grep({ !$_ } @r)) ? $st : undef;
+    });
+    ok($st, 'late: the pool is whole and idle again');
+    $st ||= status();
+    is_deeply([ map { function_of($st, 'regex2')->{$_} }
+                qw(killed deferred late) ], [ 1, 1, JSON::PP::true ],
+              'late: one killed, one deferred, the function marked late');
+    is(scalar(() = log_since($pos) =~ /exited on signal 9/g), 1,
+       'late: one render worker died, not two');
 }
 
 
