@@ -140,8 +140,6 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     duk = ngx_faas_vm_duk(vm);
 
     start = ngx_faas_now_us();
-    ngx_faas_stats_running(&call->name,
-                           start + (uint64_t) call->conf->timeout * 1000);
     ngx_faas_vm_start(vm, call, call->conf->timeout);
     ngx_faas_watchdog_arm(call->conf->timeout + call->conf->timeout / 2,
                           &call->name);
@@ -430,6 +428,11 @@ ngx_faas_call_internal(duk_context *duk, void *data)
         call->error = NGX_FAAS_NOT_FOUND;
         return 0;
     }
+
+    /* the function exists: other render workers may see it running */
+
+    ngx_faas_stats_running(&call->name, ngx_faas_now_us()
+                           + (uint64_t) call->conf->timeout * 1000);
 
     /* stack: [ handler ] */
 

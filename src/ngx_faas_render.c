@@ -176,8 +176,9 @@ ngx_faas_render_post_read(ngx_http_request_t *r)
  * past its faas_timeout (the first catastrophic call of a function is not
  * marked yet), and so does the slot of a worker the watchdog killed until
  * its successor takes it. A call of the function that runs to its end
- * within its limits clears the mark. One render worker decides nothing:
- * there is no other to keep free.
+ * within its limits clears the mark; until then calls of a late function
+ * run one fewer at a time than there are render workers, its own included.
+ * One render worker decides nothing: there is no other to keep free.
  */
 
 ngx_int_t
@@ -224,7 +225,15 @@ ngx_faas_render_defer(ngx_str_t *name)
 
         g = &st->functions[running - 1];
 
-        if (g->late || now > w->deadline) {
+        /*
+         * past its deadline only: a worker killed by hand (kill -9) in an
+         * ordinary call leaves its slot as it was until its successor
+         * starts, and must not make that call look stuck
+         */
+
+        if (g->late
+            || (now > w->deadline && kill((ngx_pid_t) w->pid, 0) == 0))
+        {
             late++;
             same |= (g == f);
         }
