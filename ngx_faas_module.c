@@ -18,6 +18,7 @@
 #include "ngx_faas_subrequest.h"
 #include "ngx_faas_variables.h"
 #include "ngx_faas_vm.h"
+#include "ngx_faas_zone.h"
 
 
 static ngx_int_t ngx_faas_preconfiguration(ngx_conf_t *cf);
@@ -86,6 +87,13 @@ static ngx_command_t  ngx_faas_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_faas_loc_conf_t, debug),
+      NULL },
+
+    { ngx_string("faas_shared"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_faas_set_shared,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("faas_render"),
@@ -265,6 +273,8 @@ ngx_faas_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&fmcf->preloads, cf->pool, 4,
                           sizeof(ngx_faas_loc_conf_t *))
+           != NGX_OK
+        || ngx_array_init(&fmcf->zones, cf->pool, 4, sizeof(void *))
            != NGX_OK)
     {
         return NULL;
@@ -400,6 +410,10 @@ ngx_faas_init_process(ngx_cycle_t *cycle)
     if (fmcf == NULL) {
         return NGX_OK;
     }
+
+    /* the heaps of this worker see the zones of its own cycle */
+
+    ngx_faas_zone_use(&fmcf->zones);
 
     app = fmcf->apps.elts;
 

@@ -16,9 +16,9 @@
  *   calls            call.c
  *   JS runtime       response.c console.c request.c require.c
  *                    collections.c url.c web.c builtins.c string.c
- *                    trace.c
+ *                    trace.c shared.c
  *   engine           vm.c watchdog.c promise.c bson.c
- *   shared memory    ticket.c stats.c
+ *   shared memory    ticket.c stats.c zone.c
  *
  * src/ files are named ngx_faas_<name>.c; their headers export only
  * their own entry points, shared types live here.
@@ -94,6 +94,7 @@ typedef struct {
     ngx_int_t                  request_id_index;
     ngx_uint_t                 admits;    /* faas_admit locations */
     ngx_array_t               *admit_names; /* of ngx_str_t, by slot */
+    ngx_array_t                zones;     /* of ngx_faas_zone_t *, faas_shared */
     ngx_uint_t                 used;      /* any faas_ directive at all */
 } ngx_faas_main_conf_t;
 

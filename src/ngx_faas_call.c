@@ -17,6 +17,7 @@
 #include "ngx_faas_request.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_response.h"
+#include "ngx_faas_shared.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_string.h"
 #include "ngx_faas_trace.h"
@@ -411,6 +412,7 @@ ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
     ngx_faas_promise_init(duk);
     ngx_faas_response_init(duk);
     ngx_faas_request_init(duk);
+    ngx_faas_shared_init(duk);
     ngx_faas_require_init(duk, &app->root);
 }
 

@@ -13,6 +13,7 @@
 #include "ngx_faas_directive.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_zone.h"
 
 
 static ngx_int_t ngx_faas_compile(ngx_conf_t *cf, ngx_str_t *value,
@@ -281,6 +282,68 @@ ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     flcf->memory = (size_t) size;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * faas_shared NAME SIZE: a zone of values shared by the workers; NAME is
+ * what functions write after "shared.", so it is an identifier
+ */
+
+char *
+ngx_faas_set_shared(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_main_conf_t *fmcf = conf;
+
+    ssize_t            size;
+    ngx_str_t         *value;
+    ngx_uint_t         i;
+    ngx_faas_zone_t  **zone;
+
+    value = cf->args->elts;
+
+    for (i = 0; i < value[1].len; i++) {
+        if (!(value[1].data[i] == '_' || value[1].data[i] == '$'
+              || (value[1].data[i] >= 'a' && value[1].data[i] <= 'z')
+              || (value[1].data[i] >= 'A' && value[1].data[i] <= 'Z')
+              || (i && value[1].data[i] >= '0' && value[1].data[i] <= '9')))
+        {
+            break;
+        }
+    }
+
+    if (value[1].len == 0 || value[1].len > 64 || i < value[1].len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone name \"%V\" in \"%V\" directive, "
+                           "it must be a JavaScript identifier of up to "
+                           "64 characters", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    size = ngx_parse_size(&value[2]);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be a size of at least %uzk",
+                           &value[2], &cmd->name,
+                           (size_t) 8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    zone = ngx_array_push(&fmcf->zones);
+    if (zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *zone = ngx_faas_zone_add(cf, &value[1], (size_t) size);
+    if (*zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    fmcf->used = 1;
 
     return NGX_CONF_OK;
 }

@@ -13,6 +13,7 @@
 #include "ngx_faas_render.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_status.h"
+#include "ngx_faas_zone.h"
 
 
 typedef struct {
@@ -52,6 +53,7 @@ static json_t *ngx_faas_status_json_functions(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_admission(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_workers(ngx_faas_stats_t *st,
     ngx_uint_t workers);
+static json_t *ngx_faas_status_json_shared(ngx_array_t *zones);
 static ngx_int_t ngx_faas_status_prometheus(ngx_http_request_t *r,
     ngx_faas_stats_t *st, ngx_str_t *out);
 static void ngx_faas_status_prom_functions(ngx_faas_status_prom_t *pr);
@@ -61,6 +63,8 @@ static void ngx_faas_status_prom_pool(ngx_faas_status_prom_t *pr,
     ngx_faas_status_pool_t *pool);
 static void ngx_faas_status_prom_admits(ngx_faas_status_prom_t *pr,
     ngx_str_t *names, ngx_uint_t n);
+static void ngx_faas_status_prom_shared(ngx_faas_status_prom_t *pr,
+    ngx_array_t *zones);
 static void ngx_faas_status_prom_family(ngx_faas_status_prom_t *pr,
     char *name, char *type, char *help);
 static u_char *ngx_faas_status_seconds(u_char *p, u_char *end, uint64_t us);
@@ -143,10 +147,11 @@ ngx_faas_set_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_faas_status_handler(ngx_http_request_t *r)
 {
-    json_t            *json;
-    ngx_int_t          rc;
-    ngx_str_t          format, type, out;
-    ngx_faas_stats_t  *st;
+    json_t                *json;
+    ngx_int_t              rc;
+    ngx_str_t              format, type, out;
+    ngx_faas_stats_t      *st;
+    ngx_faas_main_conf_t  *fmcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -177,6 +182,18 @@ ngx_faas_status_handler(ngx_http_request_t *r)
     }
 
     json = ngx_faas_status_json(st);
+
+    if (json) {
+        fmcf = ngx_http_get_module_main_conf(r, ngx_faas_module);
+
+        if (json_object_set_new(json, "shared",
+                                ngx_faas_status_json_shared(&fmcf->zones))
+            != 0)
+        {
+            json_decref(json);
+            json = NULL;
+        }
+    }
 
     if (json == NULL
         || ngx_faas_output_text(r, json, JSON_COMPACT|JSON_SORT_KEYS
@@ -384,6 +401,47 @@ ngx_faas_status_json_workers(ngx_faas_stats_t *st, ngx_uint_t workers)
  * summed across instances
  */
 
+/* each faas_shared zone: its size, items, and what left it unasked */
+
+static json_t *
+ngx_faas_status_json_shared(ngx_array_t *zones)
+{
+    json_t                 *all, *one;
+    ngx_uint_t              i;
+    ngx_faas_zone_t       **zone;
+    ngx_faas_zone_stats_t   zs;
+
+    all = json_object();
+    if (all == NULL) {
+        return NULL;
+    }
+
+    zone = zones->elts;
+
+    for (i = 0; i < zones->nelts; i++) {
+        ngx_faas_zone_stats(zone[i], &zs);
+
+        one = json_pack("{s:I, s:I, s:I, s:I}",
+                        "size", (json_int_t) zs.size,
+                        "items", (json_int_t) zs.items,
+                        "evictions", (json_int_t) zs.evictions,
+                        "expired", (json_int_t) zs.expired);
+
+        if (one == NULL
+            || json_object_setn_new(all,
+                                    (char *) ngx_faas_zone_name(zone[i])->data,
+                                    ngx_faas_zone_name(zone[i])->len, one)
+               != 0)
+        {
+            json_decref(all);
+            return NULL;
+        }
+    }
+
+    return all;
+}
+
+
 static ngx_int_t
 ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     ngx_str_t *out)
@@ -464,6 +522,11 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
         }
     }
 
+    /* a zone's name is an identifier of up to 64 bytes: no escaping */
+
+    size += fmcf->zones.nelts * 4 * (64 + NGX_FAAS_STATUS_LINE)
+            + 4 * 2 * NGX_FAAS_STATUS_LINE;
+
     pr->pos = ngx_pnalloc(r->pool, size);
     if (pr->pos == NULL) {
         return NGX_ERROR;
@@ -490,6 +553,7 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
 
     ngx_faas_status_prom_admits(pr, admits, nadmits);
     ngx_faas_status_prom_pool(pr, &pool);
+    ngx_faas_status_prom_shared(pr, &fmcf->zones);
 
     out->len = pr->pos - out->data;
 
@@ -670,6 +734,53 @@ ngx_faas_status_prom_pool(ngx_faas_status_prom_t *pr,
             pr->pos = ngx_slprintf(pr->pos, pr->end,
                                    "%s{worker=\"%ui\"} %uA\n",
                                    c->name, i, *value);
+        }
+    }
+}
+
+
+static void
+ngx_faas_status_prom_shared(ngx_faas_status_prom_t *pr, ngx_array_t *zones)
+{
+    ngx_uint_t              i, k;
+    ngx_faas_zone_t       **zone;
+    ngx_faas_zone_stats_t   zs;
+
+    static struct {
+        char    *name;
+        char    *type;
+        char    *help;
+    }  values[] = {
+        { "faas_shared_size_bytes", "gauge",
+          "Size of the faas_shared zone." },
+        { "faas_shared_items", "gauge",
+          "Items in the zone, expired ones not yet freed included." },
+        { "faas_shared_evictions_total", "counter",
+          "Items evicted, least recently used first, to make room." },
+        { "faas_shared_expired_total", "counter",
+          "Items freed after their ttl." }
+    };
+
+    if (zones->nelts == 0) {
+        return;
+    }
+
+    zone = zones->elts;
+
+    for (k = 0; k < 4; k++) {
+        ngx_faas_status_prom_family(pr, values[k].name, values[k].type,
+                                    values[k].help);
+
+        for (i = 0; i < zones->nelts; i++) {
+            ngx_faas_zone_stats(zone[i], &zs);
+
+            pr->pos = ngx_slprintf(pr->pos, pr->end, "%s{zone=\"%V\"} %uz\n",
+                                   values[k].name,
+                                   ngx_faas_zone_name(zone[i]),
+                                   k == 0 ? zs.size
+                                   : k == 1 ? (size_t) zs.items
+                                   : k == 2 ? (size_t) zs.evictions
+                                   : (size_t) zs.expired);
         }
     }
 }
