@@ -14,7 +14,7 @@
  *                    output.c subrequest.c
  *   request state    ctx.c
  *   calls            call.c
- *   JS runtime       response.c console.c request.c require.c
+ *   JS runtime       response.c console.c hooks.c request.c require.c
  *                    collections.c url.c web.c builtins.c string.c
  *                    trace.c shared.c
  *   engine           vm.c watchdog.c promise.c bson.c

@@ -13,6 +13,7 @@
 #include "ngx_faas_call.h"
 #include "ngx_faas_collections.h"
 #include "ngx_faas_console.h"
+#include "ngx_faas_hooks.h"
 #include "ngx_faas_promise.h"
 #include "ngx_faas_request.h"
 #include "ngx_faas_require.h"
@@ -29,6 +30,8 @@
 
 static ngx_faas_vm_t *ngx_faas_call_heap(ngx_faas_app_t *app);
 static void ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app);
+static ngx_int_t ngx_faas_call_hooks(ngx_faas_call_t *call,
+    ngx_faas_vm_t *vm);
 static duk_ret_t ngx_faas_call_internal(duk_context *duk, void *data);
 static ngx_int_t ngx_faas_call_push_handler(duk_context *duk,
     ngx_faas_vm_t *vm, ngx_str_t *name);
@@ -115,7 +118,7 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     size_t           bytes;
     uint64_t         start;
     duk_int_t        rc;
-    ngx_uint_t       reset, modules;
+    ngx_uint_t       reset, modules, fresh;
     duk_context     *duk;
     ngx_faas_vm_t   *vm;
     ngx_faas_app_t  *app;
@@ -123,6 +126,8 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     app = call->conf->app;
 
     /* faas_debug: a fresh heap per call, so the code is read anew */
+
+    fresh = call->conf->debug || app->vm == NULL;
 
     if (call->conf->debug) {
         vm = ngx_faas_vm_create(app, ngx_faas_call_init_heap);
@@ -134,6 +139,10 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     if (vm == NULL) {
         call->error = NGX_FAAS_INTERNAL;
         ngx_str_set(&call->message, "cannot create a heap");
+        return;
+    }
+
+    if (fresh && ngx_faas_call_hooks(call, vm) != NGX_OK) {
         return;
     }
 
@@ -193,8 +202,8 @@ ngx_int_t
 ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
 {
     u_char         *msg, *end;
-    ngx_str_t      *name;
-    ngx_uint_t      i;
+    ngx_str_t      *name, error;
+    ngx_uint_t      i, fresh;
     duk_context    *duk;
     ngx_faas_vm_t  *vm;
     u_char          text[NGX_MAX_ERROR_STR];
@@ -203,8 +212,28 @@ ngx_faas_call_preload(ngx_faas_app_t *app, ngx_log_t *log)
 
     for (i = 0; i < app->preload.nelts; i++) {
 
+        fresh = (app->vm == NULL);
+
         vm = ngx_faas_call_heap(app);
         if (vm == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* the app's __init__ runs first; when it fails, nothing is kept */
+
+        if (fresh
+            && ngx_faas_hooks_init(vm, app->preload_timeout, ngx_cycle->pool,
+                                   &error)
+               != NGX_OK)
+        {
+            end = ngx_faas_vm_escape(text, text + sizeof(text), error.data,
+                                     error.len);
+
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "faas: __init__ of \"%V\" failed: %*s",
+                          &app->root, end - text, text);
+
+            ngx_faas_vm_destroy(app);
             return NGX_ERROR;
         }
 
@@ -398,6 +427,49 @@ ngx_faas_call_heap(ngx_faas_app_t *app)
 }
 
 
+/*
+ * the app's __init__ and __interceptor__, on a new heap: when they fail,
+ * the heap goes and the call fails as a function that cannot be loaded;
+ * the next call tries again on a new heap
+ */
+
+static ngx_int_t
+ngx_faas_call_hooks(ngx_faas_call_t *call, ngx_faas_vm_t *vm)
+{
+    u_char     *p;
+    ngx_str_t   error;
+
+    if (ngx_faas_hooks_init(vm, call->conf->timeout, call->request->pool,
+                            &error)
+        == NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    call->error = NGX_FAAS_LOAD_ERROR;
+
+    p = ngx_pnalloc(call->request->pool, error.len + 32);
+    if (p) {
+        call->message.data = p;
+        call->message.len = ngx_sprintf(p, "the app's __init__ failed: %V",
+                                        &error)
+                            - p;
+        call->stack = call->message;
+    }
+
+    if (call->conf->debug) {
+        ngx_faas_vm_free(vm);
+
+    } else {
+        ngx_faas_vm_destroy(call->conf->app);
+    }
+
+    ngx_faas_stats_call(call, 0, 0, 0);
+
+    return NGX_ERROR;
+}
+
+
 /* what every heap has: the globals and the require() of its app */
 
 static void
@@ -441,7 +513,9 @@ ngx_faas_call_internal(duk_context *duk, void *data)
     call->stage = NGX_FAAS_STAGE_CTX;
     ngx_faas_request_push(duk, call);
 
-    /* stack: [ handler ctx ] */
+    /* stack: [ handler ctx ]; the app's __interceptor__ wraps the handler */
+
+    ngx_faas_hooks_wrap(duk);
 
     call->stage = NGX_FAAS_STAGE_RUN;
     duk_call(duk, 1);

@@ -53,6 +53,11 @@ ngx_faas_require_name_valid(ngx_str_t *name)
     u_char      c, prev;
     ngx_uint_t  i;
 
+    static ngx_str_t  hooks[] = {
+        ngx_string("__init__"),
+        ngx_string("__interceptor__")
+    };
+
     if (name->len == 0 || name->len > NGX_FAAS_NAME_MAX) {
         return 0;
     }
@@ -76,7 +81,23 @@ ngx_faas_require_name_valid(ngx_str_t *name)
         prev = c;
     }
 
-    return prev != '/';
+    if (prev == '/') {
+        return 0;
+    }
+
+    /* the app's hooks (hooks.c) are not functions to call by name */
+
+    for (i = 0; i < 2; i++) {
+        if (name->len >= hooks[i].len
+            && ngx_strncmp(name->data, hooks[i].data, hooks[i].len) == 0
+            && (name->len == hooks[i].len
+                || name->data[hooks[i].len] == '/'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
