@@ -13,6 +13,7 @@
 #include "ngx_faas_call.h"
 #include "ngx_faas_directive.h"
 #include "ngx_faas_render.h"
+#include "ngx_faas_schedule.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_status.h"
 #include "ngx_faas_subrequest.h"
@@ -93,6 +94,13 @@ static ngx_command_t  ngx_faas_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
       ngx_faas_set_shared,
       NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_schedule"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_faas_set_schedule,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -213,6 +221,10 @@ ngx_faas_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    if (ngx_faas_schedule_check(cf, &fmcf->schedules) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     fmcf->request_id_index = ngx_http_get_variable_index(cf, &name);
     if (fmcf->request_id_index == NGX_ERROR) {
         return NGX_ERROR;
@@ -275,6 +287,8 @@ ngx_faas_create_main_conf(ngx_conf_t *cf)
                           sizeof(ngx_faas_loc_conf_t *))
            != NGX_OK
         || ngx_array_init(&fmcf->zones, cf->pool, 4, sizeof(void *))
+           != NGX_OK
+        || ngx_array_init(&fmcf->schedules, cf->pool, 4, sizeof(void *))
            != NGX_OK)
     {
         return NULL;
@@ -424,7 +438,7 @@ ngx_faas_init_process(ngx_cycle_t *cycle)
         }
     }
 
-    return NGX_OK;
+    return ngx_faas_schedule_init_process(cycle, &fmcf->schedules);
 }
 
 

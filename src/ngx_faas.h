@@ -10,8 +10,8 @@
  * `make layers` (tools/faas-layers), which reads this list.
  *
  *   configuration    ngx_faas_module.c directive.c
- *   http             handler.c admit.c status.c variables.c render.c
- *                    output.c subrequest.c
+ *   http             handler.c admit.c status.c schedule.c variables.c
+ *                    render.c output.c subrequest.c
  *   request state    ctx.c
  *   calls            call.c
  *   JS runtime       response.c console.c hooks.c request.c require.c
@@ -48,6 +48,7 @@
 
 typedef struct ngx_faas_app_s  ngx_faas_app_t;
 typedef struct ngx_faas_vm_s   ngx_faas_vm_t;
+typedef struct ngx_faas_schedule_s  ngx_faas_schedule_t;
 
 
 /* how a call ended; each maps to one status and one error-log line */
@@ -95,6 +96,7 @@ typedef struct {
     ngx_uint_t                 admits;    /* faas_admit locations */
     ngx_array_t               *admit_names; /* of ngx_str_t, by slot */
     ngx_array_t                zones;     /* of ngx_faas_zone_t *, faas_shared */
+    ngx_array_t                schedules; /* of ngx_faas_schedule_t * */
     ngx_uint_t                 used;      /* any faas_ directive at all */
 } ngx_faas_main_conf_t;
 
@@ -164,6 +166,8 @@ typedef struct {
     uint64_t                   run_time;  /* microseconds */
     uint64_t                   queue_time; /* microseconds, if queued */
     ngx_uint_t                 queued;    /* came through faas_admit */
+    ngx_msec_t                 schedule;  /* a run of faas_schedule: its
+                                             interval; 0 for a request */
 } ngx_faas_call_t;
 
 

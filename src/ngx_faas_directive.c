@@ -13,6 +13,7 @@
 #include "ngx_faas_directive.h"
 #include "ngx_faas_handler.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_schedule.h"
 #include "ngx_faas_zone.h"
 
 
@@ -282,6 +283,58 @@ ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     flcf->memory = (size_t) size;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * faas_schedule INTERVAL NAME: run NAME of this location's app every
+ * INTERVAL in one worker; checked once the locations are merged
+ */
+
+char *
+ngx_faas_set_schedule(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    ngx_str_t              *value;
+    ngx_msec_t              interval;
+    ngx_faas_schedule_t   **sc;
+    ngx_faas_main_conf_t   *fmcf;
+
+    value = cf->args->elts;
+
+    interval = ngx_parse_time(&value[1], 0);
+
+    if (interval == (ngx_msec_t) NGX_ERROR || interval == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be a time greater than zero",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!ngx_faas_require_name_valid(&value[2])) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid function name \"%V\" in \"%V\" "
+                           "directive", &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+
+    sc = ngx_array_push(&fmcf->schedules);
+    if (sc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *sc = ngx_faas_schedule_add(cf, flcf, interval, &value[2]);
+    if (*sc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    fmcf->used = 1;
 
     return NGX_CONF_OK;
 }

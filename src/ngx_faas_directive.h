@@ -17,6 +17,7 @@ char *ngx_faas_set_preload(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_faas_set_schedule(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_shared(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_render_workers(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

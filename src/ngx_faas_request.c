@@ -111,6 +111,17 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
 
     heap->ctx = duk_get_heapptr(duk, -1);
 
+    /* a run of faas_schedule: ctx.schedule says so, with its interval */
+
+    if (call->schedule) {
+        duk_push_object(duk);
+        duk_push_number(duk, (duk_double_t) call->schedule);
+        duk_put_prop_literal(duk, -2, "interval");
+        duk_push_lstring(duk, (char *) call->name.data, call->name.len);
+        duk_put_prop_literal(duk, -2, "name");
+        duk_put_prop_literal(duk, -2, "schedule");
+    }
+
     /* the body is decoded before the call: a bad one is 400, not a call */
 
     ngx_faas_request_push_body(duk, call);

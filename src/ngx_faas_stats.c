@@ -225,6 +225,48 @@ ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
 
 
 /*
+ * the slot of a faas_schedule by its key (never 0), taken on first use
+ * with its first run due at first (ms, monotonic); a slot that exists
+ * keeps its time, so a reload does not run it early; NULL when full
+ */
+
+ngx_faas_stats_schedule_t *
+ngx_faas_stats_schedule(uint64_t key, ngx_msec_t first)
+{
+    ngx_uint_t                  i, n;
+    ngx_faas_stats_schedule_t  *s;
+
+    if (ngx_faas_stats == NULL) {
+        return NULL;
+    }
+
+    i = (ngx_uint_t) (key % NGX_FAAS_STATS_SCHEDULES);
+
+    for (n = 0; n < NGX_FAAS_STATS_SCHEDULES; n++) {
+        s = &ngx_faas_stats->schedules[(i + n) % NGX_FAAS_STATS_SCHEDULES];
+
+        if (s->key == 0) {
+            ngx_shmtx_lock(&ngx_faas_stats_pool->mutex);
+
+            if (s->key == 0) {
+                s->next = first;
+                ngx_memory_barrier();
+                s->key = (ngx_atomic_uint_t) key;
+            }
+
+            ngx_shmtx_unlock(&ngx_faas_stats_pool->mutex);
+        }
+
+        if (s->key == (ngx_atomic_uint_t) key) {
+            return s;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
  * a call the watchdog killed, from its signal handler: lock-free atomic
  * additions only; the call is counted as a run of its full length that
  * timed out

@@ -17,6 +17,7 @@
 #define NGX_FAAS_STATS_WORKERS    64
 #define NGX_FAAS_STATS_TICKETS    8192
 #define NGX_FAAS_STATS_ADMITS     64
+#define NGX_FAAS_STATS_SCHEDULES  64
 
 
 /* counts by bucket (not cumulative), see ngx_faas_stats_bound() */
@@ -73,6 +74,21 @@ typedef struct {
 } ngx_faas_stats_admit_t;
 
 
+/*
+ * a faas_schedule: who runs it now and when it is due, shared by the
+ * workers of this cycle and the next, so a reload neither runs it twice
+ * at once nor early
+ */
+typedef struct {
+    ngx_atomic_t               key;           /* 0: free */
+    ngx_atomic_t               owner;         /* pid of the run, or 0 */
+    ngx_atomic_t               next;          /* ms, monotonic */
+    ngx_atomic_t               runs;
+    ngx_atomic_t               failed;
+    ngx_atomic_t               skipped;       /* the run before still on */
+} ngx_faas_stats_schedule_t;
+
+
 typedef struct {
     ngx_atomic_t               waiting;
     ngx_atomic_t               seq;
@@ -81,6 +97,7 @@ typedef struct {
     ngx_faas_stats_worker_t    worker[NGX_FAAS_STATS_WORKERS];
     ngx_faas_stats_admit_t     admit[NGX_FAAS_STATS_ADMITS];
     ngx_faas_stats_ticket_t    tickets[NGX_FAAS_STATS_TICKETS];
+    ngx_faas_stats_schedule_t  schedules[NGX_FAAS_STATS_SCHEDULES];
 } ngx_faas_stats_t;
 
 
@@ -93,6 +110,8 @@ void ngx_faas_stats_call(ngx_faas_call_t *call, ngx_uint_t reset,
 uint64_t ngx_faas_stats_bound(ngx_uint_t b);
 double ngx_faas_stats_quantile(ngx_faas_stats_histogram_t *h, double q);
 ngx_faas_stats_function_t *ngx_faas_stats_function(ngx_str_t *name);
+ngx_faas_stats_schedule_t *ngx_faas_stats_schedule(uint64_t key,
+    ngx_msec_t first);
 void ngx_faas_stats_killed(ngx_faas_stats_function_t *f, uint64_t run_time);
 void ngx_faas_stats_running(ngx_str_t *name, uint64_t deadline);
 

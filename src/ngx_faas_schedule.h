@@ -1,0 +1,21 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#ifndef _NGX_FAAS_SCHEDULE_H_INCLUDED_
+#define _NGX_FAAS_SCHEDULE_H_INCLUDED_
+
+
+#include "ngx_faas.h"
+
+
+ngx_faas_schedule_t *ngx_faas_schedule_add(ngx_conf_t *cf,
+    ngx_faas_loc_conf_t *flcf, ngx_msec_t interval, ngx_str_t *name);
+ngx_int_t ngx_faas_schedule_check(ngx_conf_t *cf, ngx_array_t *schedules);
+ngx_int_t ngx_faas_schedule_init_process(ngx_cycle_t *cycle,
+    ngx_array_t *schedules);
+
+
+#endif /* _NGX_FAAS_SCHEDULE_H_INCLUDED_ */
