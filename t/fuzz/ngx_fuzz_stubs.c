@@ -34,6 +34,10 @@ ngx_uint_t              ngx_exiting;
 sig_atomic_t            ngx_quit;
 sig_atomic_t            ngx_terminate;
 ngx_event_actions_t     ngx_event_actions;
+ngx_uint_t              ngx_pagesize;
+uint32_t               *ngx_crc32_table_short;  /* shared zones, schedules */
+volatile ngx_msec_t     ngx_current_msec;
+ngx_rbtree_t            ngx_event_timer_rbtree;
 
 ngx_module_t            ngx_core_module;
 ngx_module_t            ngx_events_module;
@@ -893,6 +897,73 @@ void *
 ngx_slab_alloc(ngx_slab_pool_t *pool, size_t size)
 {
     NGX_FUZZ_UNREACHED("ngx_slab_alloc");
+}
+
+
+/* faas_shared zones: never reached by a harness (no zone is declared) */
+
+void *
+ngx_slab_alloc_locked(ngx_slab_pool_t *pool, size_t size)
+{
+    NGX_FUZZ_UNREACHED("ngx_slab_alloc_locked");
+}
+
+
+void
+ngx_slab_free_locked(ngx_slab_pool_t *pool, void *p)
+{
+    NGX_FUZZ_UNREACHED("ngx_slab_free_locked");
+}
+
+
+void
+ngx_rbtree_insert(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
+{
+    NGX_FUZZ_UNREACHED("ngx_rbtree_insert");
+}
+
+
+void
+ngx_rbtree_delete(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
+{
+    NGX_FUZZ_UNREACHED("ngx_rbtree_delete");
+}
+
+
+ngx_int_t
+ngx_memn2cmp(u_char *s1, u_char *s2, size_t n1, size_t n2)
+{
+    NGX_FUZZ_UNREACHED("ngx_memn2cmp");
+}
+
+
+/* faas_schedule runs: never reached by a harness */
+
+ngx_connection_t *
+ngx_get_connection(ngx_socket_t s, ngx_log_t *log)
+{
+    NGX_FUZZ_UNREACHED("ngx_get_connection");
+}
+
+
+void
+ngx_free_connection(ngx_connection_t *c)
+{
+    NGX_FUZZ_UNREACHED("ngx_free_connection");
+}
+
+
+ngx_http_request_t *
+ngx_http_create_request(ngx_connection_t *c)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_create_request");
+}
+
+
+void
+ngx_http_free_request(ngx_http_request_t *r, ngx_int_t rc)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_free_request");
 }
 
 
