@@ -265,3 +265,37 @@ faas_function_queue_time_seconds
 faas_admit_
 --- no_error_log
 [alert]
+
+
+
+=== TEST 3: faas_shared zones: size, items, evictions, expired
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+    faas_shared small 64k;
+    faas_shared other 1m;
+--- config
+    location ~ ^/fn/(?<fn>[\w/]+)$ { faas_pass $fn; }
+    location /status { faas_status; }
+--- user_files
+>>> fn/fill.js
+module.exports = function () {
+    var i, big = new Array(2001).join('x'), end;
+    for (i = 0; i < 100; i++) { shared.small.set('k' + i, big); }
+    shared.other.set('a', 1, { ttl: 0.05 });
+    shared.other.set('b', 2);
+    end = Date.now() + 100;
+    while (Date.now() < end) {}
+    return String(shared.other.get('a'));
+};
+--- request eval
+["GET /fn/fill", "GET /status?format=prometheus"]
+--- response_body_like eval
+["undefined", "faas_shared_evictions_total"]
+--- metrics
+faas_shared_size_bytes{zone="small"} 65536
+faas_shared_size_bytes{zone="other"} 1048576
+faas_shared_items{zone="other"} 1
+faas_shared_expired_total{zone="other"} 1
+faas_shared_evictions_total{zone="other"} 0
+--- no_error_log
+[alert]
