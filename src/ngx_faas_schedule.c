@@ -162,6 +162,27 @@ ngx_faas_schedule_init_process(ngx_cycle_t *cycle, ngx_array_t *schedules)
 }
 
 
+/* NGX_DECLINED when the schedule has no lease (in no worker yet) */
+
+ngx_int_t
+ngx_faas_schedule_stats(ngx_faas_schedule_t *sc,
+    ngx_faas_schedule_stats_t *st)
+{
+    if (sc->slot == NULL) {
+        return NGX_DECLINED;
+    }
+
+    st->name = sc->name;
+    st->interval = sc->interval;
+    st->runs = sc->slot->runs;
+    st->failed = sc->slot->failed;
+    st->skipped = sc->slot->skipped;
+    st->lease = sc->slot;
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_faas_schedule_handler(ngx_event_t *ev)
 {

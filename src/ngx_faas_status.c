@@ -11,6 +11,7 @@
 #include "ngx_faas.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_render.h"
+#include "ngx_faas_schedule.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_status.h"
 #include "ngx_faas_zone.h"
@@ -54,6 +55,9 @@ static json_t *ngx_faas_status_json_admission(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_workers(ngx_faas_stats_t *st,
     ngx_uint_t workers);
 static json_t *ngx_faas_status_json_shared(ngx_array_t *zones);
+static json_t *ngx_faas_status_json_schedules(ngx_array_t *schedules);
+static ngx_uint_t ngx_faas_status_schedule(ngx_array_t *schedules,
+    ngx_uint_t i, ngx_faas_schedule_stats_t *st);
 static ngx_int_t ngx_faas_status_prometheus(ngx_http_request_t *r,
     ngx_faas_stats_t *st, ngx_str_t *out);
 static void ngx_faas_status_prom_functions(ngx_faas_status_prom_t *pr);
@@ -65,6 +69,8 @@ static void ngx_faas_status_prom_admits(ngx_faas_status_prom_t *pr,
     ngx_str_t *names, ngx_uint_t n);
 static void ngx_faas_status_prom_shared(ngx_faas_status_prom_t *pr,
     ngx_array_t *zones);
+static void ngx_faas_status_prom_schedules(ngx_faas_status_prom_t *pr,
+    ngx_array_t *schedules);
 static void ngx_faas_status_prom_family(ngx_faas_status_prom_t *pr,
     char *name, char *type, char *help);
 static u_char *ngx_faas_status_seconds(u_char *p, u_char *end, uint64_t us);
@@ -188,7 +194,11 @@ ngx_faas_status_handler(ngx_http_request_t *r)
 
         if (json_object_set_new(json, "shared",
                                 ngx_faas_status_json_shared(&fmcf->zones))
-            != 0)
+            != 0
+            || json_object_set_new(json, "schedules",
+                                   ngx_faas_status_json_schedules(
+                                                         &fmcf->schedules))
+               != 0)
         {
             json_decref(json);
             json = NULL;
@@ -442,6 +452,74 @@ ngx_faas_status_json_shared(ngx_array_t *zones)
 }
 
 
+/* each faas_schedule, in configuration order: runs, failed, skipped */
+
+static json_t *
+ngx_faas_status_json_schedules(ngx_array_t *schedules)
+{
+    json_t                     *all, *one;
+    ngx_uint_t                  i;
+    ngx_faas_schedule_stats_t   st;
+
+    all = json_array();
+    if (all == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < schedules->nelts; i++) {
+
+        if (!ngx_faas_status_schedule(schedules, i, &st)) {
+            continue;
+        }
+
+        one = json_pack("{s:s%, s:I, s:I, s:I, s:I}",
+                        "function", (char *) st.name.data, st.name.len,
+                        "interval_ms", (json_int_t) st.interval,
+                        "runs", (json_int_t) st.runs,
+                        "failed", (json_int_t) st.failed,
+                        "skipped", (json_int_t) st.skipped);
+
+        if (one == NULL || json_array_append_new(all, one) != 0) {
+            json_decref(all);
+            return NULL;
+        }
+    }
+
+    return all;
+}
+
+
+/*
+ * the counters of schedule i, unless it has none in this worker or an
+ * earlier line of the same function of the same app shares its lease
+ */
+
+static ngx_uint_t
+ngx_faas_status_schedule(ngx_array_t *schedules, ngx_uint_t i,
+    ngx_faas_schedule_stats_t *st)
+{
+    ngx_uint_t                  j;
+    ngx_faas_schedule_t       **sc;
+    ngx_faas_schedule_stats_t   prev;
+
+    sc = schedules->elts;
+
+    if (ngx_faas_schedule_stats(sc[i], st) != NGX_OK) {
+        return 0;
+    }
+
+    for (j = 0; j < i; j++) {
+        if (ngx_faas_schedule_stats(sc[j], &prev) == NGX_OK
+            && prev.lease == st->lease)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static ngx_int_t
 ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     ngx_str_t *out)
@@ -527,6 +605,12 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     size += fmcf->zones.nelts * 4 * (64 + NGX_FAAS_STATUS_LINE)
             + 4 * 2 * NGX_FAAS_STATUS_LINE;
 
+    /* a function name has no character to escape: [A-Za-z0-9_/-] */
+
+    size += fmcf->schedules.nelts * 3 * (NGX_FAAS_STATS_NAME
+                                         + NGX_FAAS_STATUS_LINE)
+            + 3 * 2 * NGX_FAAS_STATUS_LINE;
+
     pr->pos = ngx_pnalloc(r->pool, size);
     if (pr->pos == NULL) {
         return NGX_ERROR;
@@ -554,6 +638,7 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     ngx_faas_status_prom_admits(pr, admits, nadmits);
     ngx_faas_status_prom_pool(pr, &pool);
     ngx_faas_status_prom_shared(pr, &fmcf->zones);
+    ngx_faas_status_prom_schedules(pr, &fmcf->schedules);
 
     out->len = pr->pos - out->data;
 
@@ -781,6 +866,50 @@ ngx_faas_status_prom_shared(ngx_faas_status_prom_t *pr, ngx_array_t *zones)
                                    : k == 1 ? (size_t) zs.items
                                    : k == 2 ? (size_t) zs.evictions
                                    : (size_t) zs.expired);
+        }
+    }
+}
+
+
+static void
+ngx_faas_status_prom_schedules(ngx_faas_status_prom_t *pr,
+    ngx_array_t *schedules)
+{
+    ngx_uint_t                  i, k;
+    ngx_faas_schedule_stats_t   st;
+
+    static struct {
+        char    *name;
+        char    *help;
+    }  values[] = {
+        { "faas_schedule_runs_total",
+          "Runs of the faas_schedule (each is also a call of the "
+          "function)." },
+        { "faas_schedule_failed_total",
+          "Runs of the faas_schedule that failed." },
+        { "faas_schedule_skipped_total",
+          "Runs not started: the one before was still running." }
+    };
+
+    if (schedules->nelts == 0) {
+        return;
+    }
+
+    for (k = 0; k < 3; k++) {
+        ngx_faas_status_prom_family(pr, values[k].name, "counter",
+                                    values[k].help);
+
+        for (i = 0; i < schedules->nelts; i++) {
+
+            if (!ngx_faas_status_schedule(schedules, i, &st)) {
+                continue;
+            }
+
+            pr->pos = ngx_slprintf(pr->pos, pr->end,
+                                   "%s{function=\"%V\"} %ui\n",
+                                   values[k].name, &st.name,
+                                   k == 0 ? st.runs
+                                   : k == 1 ? st.failed : st.skipped);
         }
     }
 }

@@ -136,6 +136,21 @@ like($log, qr/faas: scheduled run of "tick" done in \d+us, faas_schedule: "tick"
 my $status = get('/status');
 like($status, qr/"fail":\{[^}]*"errors":[1-9]/, 'failed runs are counted in faas_status');
 like($status, qr/"tick":\{[^}]*"requests":[1-9]/, 'runs are counted as calls');
+like($status, qr/"schedules":\[\{"failed":0,"function":"tick","interval_ms":200,"runs":[1-9]\d*,"skipped":0\},\{"failed":0,"function":"slow","interval_ms":100,"runs":[1-9]\d*,"skipped":[1-9]\d*\},\{"failed":[1-9]\d*,"function":"fail","interval_ms":300,"runs":[1-9]\d*,"skipped":0\}\]/,
+     'faas_status counts the runs, failures and skips of each schedule');
+
+my $prom = get('/status?format=prometheus');
+like($prom, qr/^faas_schedule_skipped_total\{function="slow"\} [1-9]/m,
+     'and so does its Prometheus text');
+
+SKIP: {
+    my $promtool = $ENV{TEST_NGINX_PROMTOOL}
+                   || abs_path('.') . '/build/prometheus/usr/bin/promtool';
+    skip 'no promtool (make promtool)', 1 unless -x $promtool;
+    write_file("$root/logs/metrics.txt", $prom);
+    my $out = `$promtool check metrics < $root/logs/metrics.txt 2>&1`;
+    is("$?:$out", '0:', 'promtool check metrics passes');
+}
 
 # a reload: the new workers take over the schedule, the old ones stop
 # without running it again; runs stay at least an interval apart
