@@ -115,6 +115,14 @@ ngx_faas_schedule_init_process(ngx_cycle_t *cycle, ngx_array_t *schedules)
     ngx_faas_schedule_t      **sc;
     ngx_http_core_loc_conf_t  *clcf;
 
+    /* the cache manager and loader run init_process too: not theirs */
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
     sc = schedules->elts;
     now = ngx_faas_schedule_now();
 
