@@ -168,6 +168,8 @@ typedef struct {
     ngx_uint_t                 queued;    /* came through faas_admit */
     ngx_msec_t                 schedule;  /* a run of faas_schedule: its
                                              interval; 0 for a request */
+    uint64_t                   scheduled_time; /* when the run was due, ms
+                                                  since the epoch */
 } ngx_faas_call_t;
 
 

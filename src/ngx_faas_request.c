@@ -119,6 +119,8 @@ ngx_faas_request_push(duk_context *duk, ngx_faas_call_t *call)
         duk_put_prop_literal(duk, -2, "interval");
         duk_push_lstring(duk, (char *) call->name.data, call->name.len);
         duk_put_prop_literal(duk, -2, "name");
+        duk_push_number(duk, (duk_double_t) call->scheduled_time);
+        duk_put_prop_literal(duk, -2, "scheduledTime");
         duk_put_prop_literal(duk, -2, "schedule");
     }
 

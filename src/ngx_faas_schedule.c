@@ -30,6 +30,7 @@ struct ngx_faas_schedule_s {
     ngx_http_conf_ctx_t       *conf_ctx;  /* of the location */
     ngx_faas_loc_conf_t       *conf;
     ngx_faas_stats_schedule_t *slot;
+    ngx_msec_t                 due;       /* of the run taken, monotonic */
     ngx_event_t                event;
     ngx_log_t                  log;       /* of the run's connection */
     ngx_http_log_ctx_t         log_ctx;
@@ -277,6 +278,7 @@ ngx_faas_schedule_take(ngx_faas_schedule_t *sc, ngx_msec_t now)
     }
 
     s->next = now + sc->interval;
+    sc->due = (ngx_msec_t) next;
 
     return NGX_OK;
 }
@@ -330,6 +332,8 @@ static void
 ngx_faas_schedule_call(ngx_faas_schedule_t *sc, ngx_http_request_t *r)
 {
     u_char           *p;
+    ngx_msec_t        late;
+    struct timeval    tv;
     ngx_faas_ctx_t   *ctx;
     ngx_faas_call_t  *call;
 
@@ -360,6 +364,13 @@ ngx_faas_schedule_call(ngx_faas_schedule_t *sc, ngx_http_request_t *r)
     call->conf = sc->conf;
     call->name = sc->name;
     call->schedule = sc->interval;
+
+    /* the time it was due, on the clock of Date: ctx.schedule.time */
+
+    ngx_gettimeofday(&tv);
+    late = ngx_faas_schedule_now() - sc->due;
+    call->scheduled_time = (uint64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000
+                           - late;
 
     if (sc->conf->debug) {
         call->logs = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));

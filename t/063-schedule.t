@@ -42,16 +42,19 @@ http {
     access_log off;
     client_body_temp_path $root/logs/body;
     faas_shared runs 1m;
+    faas_functions $root/fn;
+
+    faas_preload tick;
+
     server {
         listen 127.0.0.1:$port;
         location /jobs {
-            faas_functions $root/fn;
             faas_timeout 2s;
             faas_schedule 200ms tick;
             faas_schedule 100ms slow;
             faas_schedule 300ms fail;
         }
-        location ~ ^/(\\w+)\$ { faas_functions $root/fn; faas_pass \$1; }
+        location ~ ^/(\\w+)\$ { faas_pass \$1; }
         location = /status { faas_status; }
     }
 }
@@ -68,11 +71,13 @@ module.exports = function (ctx) {
     if (s.incr('tick.active') > 1) { s.incr('tick.overlap'); }
     s.incr('tick.runs');
     times = s.get('tick.times') || [];
-    times.push(Date.now());
+    times.push(ctx.schedule.scheduledTime);
     s.set('tick.times', times);
     s.set('tick.ctx', { method: ctx.method, path: ctx.path,
-                        schedule: ctx.schedule, id: ctx.requestId.length,
-                        heap: me });
+                        interval: ctx.schedule.interval,
+                        name: ctx.schedule.name,
+                        late: Date.now() - ctx.schedule.scheduledTime,
+                        id: ctx.requestId.length, heap: me });
     s.incr('tick.active', -1);
 };
 JS
@@ -116,8 +121,10 @@ is(get('/get?k=tick.overlap'), 'none', 'no two runs of tick at once');
 my $ctx = get('/get?k=tick.ctx');
 like($ctx, qr/"method":"SCHEDULE"/, 'ctx.method is SCHEDULE');
 like($ctx, qr/"path":"\/tick"/, 'ctx.path is /NAME');
-like($ctx, qr/"schedule":\{"interval":200,"name":"tick"\}/,
+like($ctx, qr/"interval":200,"name":"tick"/,
      'ctx.schedule has the interval and the name');
+like($ctx, qr/"late":\d{1,3}[,}]/,
+     'ctx.schedule.scheduledTime: when the run was due, on the clock of Date');
 like($ctx, qr/"id":32/, 'a run has a request id');
 
 is(get('/get?k=slow.overlap'), 'none',
@@ -167,7 +174,9 @@ for my $i (1 .. $#times) {
     my $gap = $times[$i] - $times[$i - 1];
     $min = $gap if $gap < $min;
 }
-ok($min >= 190, "runs of tick stay 200 ms apart, the reload included (min $min ms)");
+# when each run was due: an interval after the one before started, so
+# at least an interval apart (1 ms for the two clocks' rounding)
+ok($min >= 199, "runs of tick were due 200 ms apart, the reload included (min $min ms)");
 is(get('/get?k=tick.overlap'), 'none', 'no two runs at once across the reload');
 
 $log = read_file("$root/logs/error.log");
