@@ -317,3 +317,44 @@ GET /a
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 12: an __interceptor__ that exports no function fails every call, naming the file
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /a { faas_pass a; }
+--- user_files
+>>> fn/__interceptor__.js
+module.exports = { not: 'a function' };
+>>> fn/a.js
+module.exports = function () { return 'never'; };
+--- request
+GET /a
+--- error_code: 500
+--- error_log eval
+qr/faas: function "a" cannot be loaded: the app's __init__ failed: TypeError: .*__interceptor__\.js: function "__interceptor__" exports no function/
+
+
+
+=== TEST 13: with faas_debug every call has a fresh heap, so __init__ runs for each
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /a { faas_debug on; faas_pass a; }
+--- user_files
+>>> fn/__init__.js
+module.exports = function () { require('./lib/st').inits++; };
+>>> fn/lib/st.js
+module.exports = { inits: 0, calls: 0 };
+>>> fn/a.js
+var st = require('./lib/st');
+module.exports = function () { return st.inits + ' ' + (++st.calls); };
+--- request eval
+["GET /a", "GET /a"]
+--- response_body eval
+["1 1", "1 1"]
+--- no_error_log
+[error]
+[alert]
