@@ -113,6 +113,7 @@ ngx_faas_schedule_init_process(ngx_cycle_t *cycle, ngx_array_t *schedules)
     uint64_t                   key;
     ngx_msec_t                 now;
     ngx_uint_t                 i;
+    ngx_atomic_uint_t          next;
     ngx_faas_schedule_t      **sc;
     ngx_http_core_loc_conf_t  *clcf;
 
@@ -143,6 +144,15 @@ ngx_faas_schedule_init_process(ngx_cycle_t *cycle, ngx_array_t *schedules)
                           "schedules", &sc[i]->name,
                           NGX_FAAS_STATS_SCHEDULES);
             continue;
+        }
+
+        /* a reload that shortened the interval: due no later than that */
+
+        next = sc[i]->slot->next;
+
+        if ((ngx_msec_int_t) (next - (now + sc[i]->interval)) > 0) {
+            (void) ngx_atomic_cmp_set(&sc[i]->slot->next, next,
+                                      now + sc[i]->interval);
         }
 
         clcf = sc[i]->conf_ctx->loc_conf[ngx_http_core_module.ctx_index];

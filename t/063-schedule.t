@@ -183,6 +183,23 @@ $log = read_file("$root/logs/error.log");
 like($log, qr/reconfiguring/, 'the reload happened');
 unlike($log, qr/\[(alert|crit|emerg)\]/, 'no alert in the error log');
 
+# a reload that shortens the interval: the next run is due no later
+# than the new interval, not when the old one said
+my $conf = read_file("$root/conf/nginx.conf");
+(my $long = $conf) =~ s/faas_schedule 200ms tick;/faas_schedule 60s tick;/;
+write_file("$root/conf/nginx.conf", $long);
+kill 'HUP', $master;
+sleep 1;
+$before = get('/get?k=tick.runs');
+sleep 0.5;
+is(get('/get?k=tick.runs'), $before, 'with an interval of 60 s, no run');
+write_file("$root/conf/nginx.conf", $conf);
+kill 'HUP', $master;
+sleep 1.5;
+$after = get('/get?k=tick.runs');
+ok($after - $before >= 3,
+   'back to 200 ms, runs resume at once: ' . ($after - $before));
+
 # shutdown: the timers do not keep a worker alive
 my $t = time;
 stop_nginx($master);
