@@ -95,7 +95,7 @@ typedef struct {
     ngx_int_t                  request_id_index;
     ngx_uint_t                 admits;    /* faas_admit locations */
     ngx_array_t               *admit_names; /* of ngx_str_t, by slot */
-    ngx_array_t                zones;     /* of ngx_faas_zone_t *, faas_shared */
+    ngx_array_t                zones;     /* of ngx_faas_zone_t * */
     ngx_array_t                schedules; /* of ngx_faas_schedule_t * */
     ngx_uint_t                 used;      /* any faas_ directive at all */
 } ngx_faas_main_conf_t;

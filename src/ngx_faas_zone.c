@@ -54,6 +54,9 @@ static void ngx_faas_zone_insert_value(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_faas_zone_node_t *ngx_faas_zone_lookup(ngx_faas_zone_t *zone,
     ngx_str_t *key, uint32_t hash, uint64_t now);
+static ngx_int_t ngx_faas_zone_insert(ngx_faas_zone_t *zone, ngx_str_t *key,
+    uint32_t hash, ngx_faas_zone_value_t *value, ngx_msec_t ttl,
+    uint64_t now);
 static ngx_faas_zone_node_t *ngx_faas_zone_alloc(ngx_faas_zone_t *zone,
     size_t size, uint64_t now);
 static void ngx_faas_zone_expire(ngx_faas_zone_t *zone, uint64_t now);
@@ -278,26 +281,7 @@ ngx_faas_zone_set(ngx_faas_zone_t *zone, ngx_str_t *key,
         ngx_faas_zone_free(zone, fn);
     }
 
-    fn = ngx_faas_zone_alloc(zone, size, now);
-    if (fn == NULL) {
-        rc = NGX_ERROR;
-        goto done;
-    }
-
-    fn->node.key = hash;
-    fn->expires = ngx_faas_zone_expires(ttl, now);
-    fn->type = (u_char) value->type;
-    fn->number = value->number;
-    fn->key_len = key->len;
-    fn->len = value->len;
-    ngx_memcpy(fn->data, key->data, key->len);
-    ngx_memcpy(fn->data + key->len, value->data, value->len);
-
-    ngx_rbtree_insert(&zone->sh->rbtree, &fn->node);
-    ngx_queue_insert_head(&zone->sh->lru, &fn->queue);
-    zone->sh->items++;
-
-    rc = NGX_OK;
+    rc = ngx_faas_zone_insert(zone, key, hash, value, ttl, now);
 
 done:
 
@@ -321,6 +305,7 @@ ngx_faas_zone_incr(ngx_faas_zone_t *zone, ngx_str_t *key, double delta,
     uint64_t               now;
     ngx_int_t              rc;
     ngx_faas_zone_node_t  *fn;
+    ngx_faas_zone_value_t  value;
 
     hash = ngx_crc32_short(key->data, key->len);
     now = ngx_faas_now_us() / 1000;
@@ -347,27 +332,13 @@ ngx_faas_zone_incr(ngx_faas_zone_t *zone, ngx_str_t *key, double delta,
 
     ngx_faas_zone_expire(zone, now);
 
-    fn = ngx_faas_zone_alloc(zone, offsetof(ngx_faas_zone_node_t, data)
-                                   + key->len, now);
-    if (fn == NULL) {
-        rc = NGX_ERROR;
-        goto done;
-    }
+    value.type = NGX_FAAS_ZONE_NUMBER;
+    value.number = delta;
+    value.data = NULL;
+    value.len = 0;
 
-    fn->node.key = hash;
-    fn->expires = ngx_faas_zone_expires(ttl, now);
-    fn->type = NGX_FAAS_ZONE_NUMBER;
-    fn->number = delta;
-    fn->key_len = key->len;
-    fn->len = 0;
-    ngx_memcpy(fn->data, key->data, key->len);
-
-    ngx_rbtree_insert(&zone->sh->rbtree, &fn->node);
-    ngx_queue_insert_head(&zone->sh->lru, &fn->queue);
-    zone->sh->items++;
-
+    rc = ngx_faas_zone_insert(zone, key, hash, &value, ttl, now);
     *result = delta;
-    rc = NGX_OK;
 
 done:
 
@@ -564,6 +535,40 @@ ngx_faas_zone_lookup(ngx_faas_zone_t *zone, ngx_str_t *key, uint32_t hash,
     }
 
     return NULL;
+}
+
+
+/* a new item, most recently used; NGX_ERROR if there is no room */
+
+static ngx_int_t
+ngx_faas_zone_insert(ngx_faas_zone_t *zone, ngx_str_t *key, uint32_t hash,
+    ngx_faas_zone_value_t *value, ngx_msec_t ttl, uint64_t now)
+{
+    ngx_faas_zone_node_t  *fn;
+
+    fn = ngx_faas_zone_alloc(zone, offsetof(ngx_faas_zone_node_t, data)
+                                   + key->len + value->len, now);
+    if (fn == NULL) {
+        return NGX_ERROR;
+    }
+
+    fn->node.key = hash;
+    fn->expires = ngx_faas_zone_expires(ttl, now);
+    fn->type = (u_char) value->type;
+    fn->number = value->number;
+    fn->key_len = key->len;
+    fn->len = value->len;
+    ngx_memcpy(fn->data, key->data, key->len);
+
+    if (value->len) {
+        ngx_memcpy(fn->data + key->len, value->data, value->len);
+    }
+
+    ngx_rbtree_insert(&zone->sh->rbtree, &fn->node);
+    ngx_queue_insert_head(&zone->sh->lru, &fn->queue);
+    zone->sh->items++;
+
+    return NGX_OK;
 }
 
 
