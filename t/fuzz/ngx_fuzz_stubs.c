@@ -36,8 +36,6 @@ sig_atomic_t            ngx_terminate;
 ngx_event_actions_t     ngx_event_actions;
 ngx_uint_t              ngx_pagesize;
 uint32_t               *ngx_crc32_table_short;  /* shared zones, schedules */
-volatile ngx_msec_t     ngx_current_msec;
-ngx_rbtree_t            ngx_event_timer_rbtree;
 
 ngx_module_t            ngx_core_module;
 ngx_module_t            ngx_events_module;
@@ -913,20 +911,6 @@ void
 ngx_slab_free_locked(ngx_slab_pool_t *pool, void *p)
 {
     NGX_FUZZ_UNREACHED("ngx_slab_free_locked");
-}
-
-
-void
-ngx_rbtree_insert(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
-{
-    NGX_FUZZ_UNREACHED("ngx_rbtree_insert");
-}
-
-
-void
-ngx_rbtree_delete(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
-{
-    NGX_FUZZ_UNREACHED("ngx_rbtree_delete");
 }
 
 
