@@ -1,0 +1,264 @@
+# vi:filetype=perl
+
+# Duktape's engine as patched for speed at build time (patches/0004 to
+# 0007): each block runs what a patch changes and checks the answers are
+# the ones the unpatched engine gives, which are V8's (Node's) too except
+# where Duktape's own properties of functions differ from V8's (TEST 2).
+
+use Test::Nginx::Socket 'no_plan';
+
+repeat_each(2);
+no_long_string();
+run_tests();
+
+__DATA__
+
+=== TEST 1: the regexp executor reads ASCII, Latin-1, CJK and astral input alike (patches/0004)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /re { faas_pass re; }
+--- user_files
+>>> fn/re.js
+module.exports = function () {
+    var s = 'caf\u00e9 <b>Zo\u00eb</b> \u65e5\u672c & "x" \ud83d\ude00 END';
+    var m = /Z(o.)<\/b> (.)/.exec(s);
+
+    return [
+        s.replace(/[&<>"'`=\/]/g, function (c) {
+            return '&#' + c.charCodeAt(0) + ';';
+        }),
+        m[1], m[2], m.index,
+        /\u672c (.)/.exec(s)[1],
+        /end$/i.test(s), /CAF\u00c9/i.test(s), /caf./.exec(s)[0],
+        s.search(/\ud83d\ude00/), s.split(/\s+/).length,
+        /^.{4} </.test(s), /(\w+)\W+(\w+)$/.exec(s)[1],
+        'a\u00e9b\u00e9c'.replace(/\u00e9/g, '-'), 'aXbxc'.split(/x/i)
+    ];
+};
+--- request
+GET /re
+--- response_body chomp
+["café &#60;b&#62;Zoë&#60;&#47;b&#62; 日本 &#38; &#34;x&#34; 😀 END","oë","日",8,"&",true,true,"café",25,7,true,"x","a-b-c",["a","b","c"]]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 2: closures keep their own properties, length, name and prototype (patches/0005)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /clo { faas_pass clo; }
+--- user_files
+>>> fn/clo.js
+function sloppy(a, b) { return a + b; }
+
+module.exports = function () {
+    'use strict';
+    var fns = [], out = [], i, f, F, o;
+
+    for (i = 0; i < 3; i++) {
+        fns.push(function named(x) { return x + i; });
+        fns.push(function (x, y, z) { return x; });
+    }
+    fns.push(sloppy, Math.max, sloppy.bind(null, 1));
+
+    for (i = 0; i < fns.length; i++) {
+        f = fns[i];
+        out.push([Object.getOwnPropertyNames(f).sort().join(','), f.length,
+                  f.name, typeof f.prototype,
+                  f.prototype ? f.prototype.constructor === f : null,
+                  f.prototype ? Object.getOwnPropertyNames(f.prototype).join(',') : null]);
+    }
+
+    F = function Point(x) { this.x = x; };
+    F.prototype.norm = function () { return Math.abs(this.x); };
+    F.extra = 1;
+    o = new F(-3);
+    out.push([o.norm(), o instanceof F, Object.keys(F).join(','),
+              Object.getOwnPropertyNames(F).sort().join(','),
+              Object.isExtensible(F), Object.isFrozen(Object.freeze(function () {}))]);
+
+    for (i = 0; i < 20000; i++) {
+        f = function (v) { return v; };
+        f.prototype.k = i;
+    }
+    out.push(f.prototype.k, f(5));
+    return out;
+};
+--- request
+GET /clo
+--- response_body chomp
+[["arguments,caller,fileName,length,name,prototype",1,"named","object",true,"constructor"],["arguments,caller,fileName,length,prototype",3,"","object",true,"constructor"],["arguments,caller,fileName,length,name,prototype",1,"named","object",true,"constructor"],["arguments,caller,fileName,length,prototype",3,"","object",true,"constructor"],["arguments,caller,fileName,length,name,prototype",1,"named","object",true,"constructor"],["arguments,caller,fileName,length,prototype",3,"","object",true,"constructor"],["fileName,length,name,prototype",2,"sloppy","object",true,"constructor"],["length,name",2,"max","undefined",null,null],["arguments,caller,fileName,length,name",1,"bound sloppy","undefined",null,null],[3,true,"extra","arguments,caller,extra,fileName,length,name,prototype",true,true],19999,5]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 3: JSON numbers on the fast and the general path, malformed ones, a body's numbers (patches/0006)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /num { faas_pass num; }
+--- user_files
+>>> fn/num.js
+module.exports = function (ctx) {
+    var ok = ['0', '-0', '1.5', '0.1', '0.5', '-12.50', '7', '123456789012345',
+              '1234567890123456', '12345678901234567890',
+              '0.000000000000001', '0.1234567890123456', '3.14159265358979',
+              '999999999999999.9', '1e3', '-1.25E-2', '2.5e+1', '0.0',
+              '100', '-100.001', '4.35', '0.3', '1.7976931348623157e308'];
+    var bad = ['01', '-01', '1.', '-', '--1', '.5', '1.2.3', '+1', '1e',
+               '00.5', '-.5', '1.e3'];
+    var out = [], i, v;
+
+    for (i = 0; i < ok.length; i++) {
+        v = JSON.parse('[' + ok[i] + ']')[0];
+        out.push(Object.is(v, -0) ? '-0' : String(v));
+    }
+    for (i = 0; i < bad.length; i++) {
+        try {
+            JSON.parse(bad[i]);
+            out.push(bad[i] + ' parsed');
+        } catch (e) {
+            out.push(e.name);
+        }
+    }
+    out.push(ctx.body.a + ctx.body.b, ctx.body.c, Object.is(ctx.body.d, -0));
+    return out;
+};
+--- request
+POST /num
+{"a": 0.1, "b": 0.2, "c": [1, -2.5, 314.159], "d": -0}
+--- more_headers
+Content-Type: application/json
+--- response_body chomp
+["0","-0","1.5","0.1","0.5","-12.5","7","123456789012345","1234567890123456","12345678901234567000","1e-15","0.1234567890123456","3.14159265358979","999999999999999.9","1000","-0.0125","25","0","100","-100.001","4.35","0.3","1.7976931348623157e+308","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError","SyntaxError",0.30000000000000004,[1,-2.5,314.159],true]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 4: a page built by += over ASCII and non-ASCII text (patches/0007)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /cat { faas_pass cat; }
+--- user_files
+>>> fn/cat.js
+module.exports = function () {
+    var out = '', s2 = '', i, a, b, o = {}, u = '', parts = [];
+    for (i = 0; i < 3000; i++) {
+        out += '<li class="x">' + i + '</li>\n';
+    }
+    // an equal string interned elsewhere: the result must be that one
+    a = new Array(101).join('a');       // 100 a
+    b = a.slice(0, 90);
+    b += 'aaaaaaaaaa';
+    o[a] = 1;
+    // a copy taken before appending keeps its value
+    s2 = out;
+    s2 += 'tail';
+    // non-ASCII appended, length and indexing
+    for (i = 0; i < 100; i++) {
+        u += 'caf\u00e9 \u65e5 ';
+    }
+    u += '\ud83d\ude00';
+    for (i = 0; i < 200; i++) {
+        parts.push(String.fromCharCode(65 + i % 26));
+    }
+    var j = parts.join('');
+    var k = ''; for (i = 0; i < 200; i++) { k += parts[i]; }
+    return [out.length, out.slice(-20), s2.length, out.length + 4 === s2.length,
+            b === a, o[b], u.length, u.charCodeAt(u.length - 1), u.indexOf('\u65e5', 400),
+            j === k, k.length, (k + '!').length, k.charAt(150)];
+};
+--- request
+GET /cat
+--- response_body chomp
+[70890,"class=\"x\">2999</li>\n",70894,true,true,1,702,56832,404,true,200,201,"U"]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 5: += in place keeps the values of copies, keys, aliases and side effects (patches/0007)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /app { faas_pass app; }
+--- user_files
+>>> fn/app.js
+var pad = new Array(81).join('.');
+
+function grow(n) {
+    var s = pad, i;
+
+    for (i = 0; i < n; i++) {
+        s += '<li>' + i + '</li>';
+    }
+    return s;
+}
+
+module.exports = function () {
+    var s = pad, t, a, o = {}, k, big, i, r = [], n = 0;
+
+    // the right-hand side changes the variable: the old value is appended to
+    s += (s = 'X', 'Y');
+    r.push(s === pad + 'Y');
+
+    // a closure appends to the same variable while the right side runs
+    t = pad;
+    function f() {
+        t += 'a';
+        return 'b';
+    }
+    t += f();
+    r.push(t === pad + 'b');
+
+    // a copy taken before appending keeps its value; a key stays a key
+    s = grow(10);
+    a = s;
+    o[s] = 1;
+    s += 'x';
+    r.push(a === grow(10), o[a], o[s], s.length === a.length + 1);
+
+    // appending builds a string equal to one already interned
+    k = grow(50);
+    s = grow(49);
+    s += '<li>49</li>';
+    o[k] = 2;
+    r.push(s === k, o[s]);
+
+    // past 64 KB, and the result still hashes and compares by content
+    big = grow(20000);
+    o[big] = 3;
+    r.push(big.length, o[grow(20000)], big.slice(-12));
+
+    // numbers through += with a call on the right
+    for (i = 0; i < 10; i++) {
+        n += (function (v) { return v * 2; })(i);
+    }
+    r.push(n);
+
+    // non-ASCII appended: lengths and indexes in UTF-16 units
+    s = pad;
+    for (i = 0; i < 50; i++) {
+        s += 'caf\u00e9 ' + String.fromCharCode(0x65e5 + i % 3);
+    }
+    s += '\ud83d\ude00';
+    r.push(s.length, s.charCodeAt(s.length - 2), s.lastIndexOf('\u65e6'), s.charAt(84));
+    return r;
+};
+--- request
+GET /app
+--- response_body chomp
+[true,true,true,1,null,true,true,2,268970,3,"i>19999</li>",90,382,55357,379," "]
+--- no_error_log
+[error]
+[alert]
