@@ -771,6 +771,16 @@ ngx_faas_vm_realloc(void *udata, void *ptr, duk_size_t size)
         return q;
     }
 
+    /*
+     * the same size again: Duktape's in-place append (patches/0007)
+     * rounds large strings up to eighths of a power of two and asks
+     * for every append
+     */
+
+    if (size == old) {
+        return ptr;
+    }
+
     if (size > old && vm->used - old + size > vm->limit) {
         vm->alloc_failed = 1;
         return NULL;
