@@ -69,6 +69,13 @@ static ngx_command_t  ngx_faas_commands[] = {
       offsetof(ngx_faas_loc_conf_t, timeout),
       NULL },
 
+    { ngx_string("faas_deadline"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_faas_loc_conf_t, deadline),
+      NULL },
+
     { ngx_string("faas_memory"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_faas_set_memory,
@@ -357,6 +364,7 @@ ngx_faas_create_loc_conf(ngx_conf_t *cf)
      */
 
     flcf->timeout = NGX_CONF_UNSET_MSEC;
+    flcf->deadline = NGX_CONF_UNSET_MSEC;
     flcf->memory = NGX_CONF_UNSET_SIZE;
     flcf->debug = NGX_CONF_UNSET;
 
@@ -373,6 +381,8 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->functions, prev->functions, "");
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout,
                               NGX_FAAS_DEFAULT_TIMEOUT);
+    ngx_conf_merge_msec_value(conf->deadline, prev->deadline,
+                              NGX_FAAS_DEFAULT_DEADLINE);
     ngx_conf_merge_size_value(conf->memory, prev->memory,
                               NGX_FAAS_DEFAULT_MEMORY);
     ngx_conf_merge_value(conf->debug, prev->debug, 0);

@@ -14,7 +14,8 @@
  *                    render.c output.c subrequest.c
  *   request state    ctx.c
  *   calls            call.c
- *   JS runtime       response.c console.c hooks.c request.c require.c
+ *   JS runtime       timers.c response.c console.c hooks.c request.c
+ *                    require.c
  *                    collections.c url.c web.c builtins.c string.c
  *                    trace.c shared.c
  *   engine           vm.c watchdog.c promise.c bson.c
@@ -22,6 +23,18 @@
  *
  * src/ files are named ngx_faas_<name>.c; their headers export only
  * their own entry points, shared types live here.
+ */
+
+
+/*
+ * Calls that wait (timers, fetch) are woken from below: an nginx event
+ * reaches the JS runtime (timers.c), which must run code in the heap
+ * under the protections of a call and then answer the calls it settled,
+ * which is call.c's and the http layer's work. It does so through
+ * function pointers the upper layers install, never by name: call.c puts
+ * its ngx_faas_call_resume() into each heap it makes (ngx_faas_vm_data_t
+ * .resume), the http layer puts the answer of a waiting call into the
+ * call (ngx_faas_call_t .done).
  */
 
 
@@ -37,6 +50,7 @@
 
 
 #define NGX_FAAS_DEFAULT_TIMEOUT    1000
+#define NGX_FAAS_DEFAULT_DEADLINE   30000
 #define NGX_FAAS_DEFAULT_MEMORY     (64 * 1024 * 1024)
 #define NGX_FAAS_MIN_MEMORY         (256 * 1024)
 
@@ -44,11 +58,15 @@
 #define NGX_FAAS_STASH_ROOT         DUK_HIDDEN_SYMBOL("faasRoot")
 #define NGX_FAAS_STASH_MODULES      DUK_HIDDEN_SYMBOL("faasModules")
 #define NGX_FAAS_STASH_FUNCTIONS    DUK_HIDDEN_SYMBOL("faasFunctions")
+#define NGX_FAAS_STASH_CALLS        DUK_HIDDEN_SYMBOL("faasCalls")
+#define NGX_FAAS_STASH_TIMERS       DUK_HIDDEN_SYMBOL("faasTimers")
 
 
 typedef struct ngx_faas_app_s  ngx_faas_app_t;
 typedef struct ngx_faas_vm_s   ngx_faas_vm_t;
 typedef struct ngx_faas_schedule_s  ngx_faas_schedule_t;
+typedef struct ngx_faas_wait_s  ngx_faas_wait_t;
+typedef struct ngx_faas_call_s  ngx_faas_call_t;
 
 
 /* how a call ended; each maps to one status and one error-log line */
@@ -64,8 +82,10 @@ typedef enum {
     NGX_FAAS_INTERNAL,          /* 500: heap could not be created */
     NGX_FAAS_KILLED,            /* 504: the watchdog killed it before */
     NGX_FAAS_TOO_LARGE,         /* 413: body does not fit in the heap */
-    NGX_FAAS_DEFERRED           /* 503: ran into its limits lately, and
+    NGX_FAAS_DEFERRED,          /* 503: ran into its limits lately, and
                                    would take the last render worker */
+    NGX_FAAS_DEADLINE,          /* 504: still waiting at faas_deadline */
+    NGX_FAAS_HEAP_RESET         /* 503: its heap was reset while it waited */
 } ngx_faas_error_e;
 
 
@@ -128,6 +148,7 @@ typedef struct {
     ngx_array_t               *preload;   /* of ngx_str_t, inherited */
     ngx_array_t               *env;       /* of ngx_faas_env_t */
     ngx_msec_t                 timeout;
+    ngx_msec_t                 deadline;
     size_t                     memory;
     ngx_flag_t                 debug;
     ngx_uint_t                 admit;
@@ -143,8 +164,27 @@ typedef struct {
 } ngx_faas_header_t;
 
 
+/*
+ * what a waiting call waits for (a timer, a fetch): kept on the call's
+ * queue, cancelled when the call ends; duk is NULL when the heap goes
+ * away with it (nothing to remove from the heap then)
+ */
+typedef void (*ngx_faas_wait_cancel_pt)(ngx_faas_wait_t *wait,
+    duk_context *duk);
+
+struct ngx_faas_wait_s {
+    ngx_queue_t                queue;
+    ngx_faas_call_t           *call;
+    ngx_faas_wait_cancel_pt    cancel;
+};
+
+
+/* a waiting call is answered through this, see the top of this file */
+typedef void (*ngx_faas_call_done_pt)(ngx_faas_call_t *call);
+
+
 /* one call of a function for one request, and its outcome */
-typedef struct {
+struct ngx_faas_call_s {
     ngx_http_request_t        *request;
     ngx_faas_loc_conf_t       *conf;
     ngx_faas_vm_t             *vm;
@@ -170,7 +210,19 @@ typedef struct {
                                              interval; 0 for a request */
     uint64_t                   scheduled_time; /* when the run was due, ms
                                                   since the epoch */
-} ngx_faas_call_t;
+
+    /* a call that waits: see ngx_faas_call_run() */
+    ngx_uint_t                 id;        /* its key in the heap stash */
+    ngx_queue_t                queue;     /* in the heap's waiting calls */
+    ngx_queue_t                waits;     /* of ngx_faas_wait_t */
+    ngx_event_t                deadline;  /* faas_deadline */
+    void                      *ctx;       /* its ctx object in the heap */
+    ngx_faas_call_done_pt      done;      /* answers it once it ends */
+    unsigned                   sync:1;    /* its handler answers it */
+    unsigned                   pending:1; /* it waits */
+    unsigned                   settled:1; /* ... and its promise settled */
+    unsigned                   rejected:1;
+};
 
 
 /* the per-request state: a call, a ticket of the render pool, or both */

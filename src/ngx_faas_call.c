@@ -21,6 +21,7 @@
 #include "ngx_faas_shared.h"
 #include "ngx_faas_stats.h"
 #include "ngx_faas_string.h"
+#include "ngx_faas_timers.h"
 #include "ngx_faas_trace.h"
 #include "ngx_faas_url.h"
 #include "ngx_faas_vm.h"
@@ -35,7 +36,26 @@ static ngx_int_t ngx_faas_call_hooks(ngx_faas_call_t *call,
 static duk_ret_t ngx_faas_call_internal(duk_context *duk, void *data);
 static ngx_int_t ngx_faas_call_push_handler(duk_context *duk,
     ngx_faas_vm_t *vm, ngx_str_t *name);
-static void ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm);
+static void ngx_faas_call_settle(duk_context *duk, ngx_faas_call_t *call);
+static void ngx_faas_call_drain(duk_context *duk, ngx_faas_vm_t *vm);
+static void ngx_faas_call_wait(duk_context *duk, ngx_faas_call_t *call);
+static duk_ret_t ngx_faas_call_reaction(duk_context *duk);
+static void ngx_faas_call_resume(ngx_faas_call_t *call,
+    ngx_faas_vm_run_pt run, void *data);
+static duk_ret_t ngx_faas_call_resume_internal(duk_context *duk, void *data);
+static ngx_int_t ngx_faas_call_answer_settled(ngx_faas_vm_t *vm);
+static void ngx_faas_call_result(ngx_faas_call_t *call);
+static duk_ret_t ngx_faas_call_result_internal(duk_context *duk, void *data);
+static ngx_int_t ngx_faas_call_finish(ngx_faas_call_t *call);
+static ngx_int_t ngx_faas_call_end(ngx_faas_call_t *call, ngx_uint_t stats);
+static duk_ret_t ngx_faas_call_forget_internal(duk_context *duk,
+    void *data);
+static void ngx_faas_call_cancel_waits(ngx_faas_call_t *call,
+    duk_context *duk);
+static void ngx_faas_call_reset(ngx_faas_vm_t *vm, ngx_faas_app_t *app);
+static void ngx_faas_call_deadline_handler(ngx_event_t *ev);
+static void ngx_faas_call_abort(void *data);
+static ngx_msec_t ngx_faas_call_budget(ngx_faas_call_t *call);
 static void ngx_faas_call_failed(ngx_faas_call_t *call);
 static const char *ngx_faas_call_trace(duk_context *duk, ngx_uint_t flat);
 static duk_ret_t ngx_faas_call_trace_internal(duk_context *duk, void *data);
@@ -98,7 +118,15 @@ static ngx_faas_error_t  ngx_faas_call_errors[] = {
     { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("deferred"),
       ngx_string("function ran into its limits lately, not run on the "
                  "last free render worker"),
-      NGX_LOG_WARN, "faas: function \"%V\" not run: %V" }
+      NGX_LOG_WARN, "faas: function \"%V\" not run: %V" },
+
+    { NGX_HTTP_GATEWAY_TIME_OUT, ngx_string("deadline"),
+      ngx_string("function missed its deadline"),
+      NGX_LOG_ERR, "faas: function \"%V\" still waiting after %V" },
+
+    { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("heap_reset"),
+      ngx_string("function interrupted, its heap was reset"),
+      NGX_LOG_ERR, "faas: function \"%V\" interrupted while it waited: %V" }
 };
 
 
@@ -112,18 +140,44 @@ static ngx_faas_error_e  ngx_faas_call_stage_errors[] = {
 };
 
 
+/*
+ * A call runs its function in the heap of its app. Its answer is the
+ * value returned or, for a promise, the value it settles to once every
+ * pending job has run. A promise still pending then, in a heap where
+ * something is awaited (a timer, a fetch), makes the call wait: it is
+ * kept on the heap's queue of waiting calls and its promise, ctx and,
+ * later, its value in the stash under its id (NGX_FAAS_STASH_CALLS).
+ * The request waits too (the handler returns NGX_DONE), and the worker
+ * goes on serving.
+ *
+ * An awaited event (timers.c) calls ngx_faas_call_resume() through the
+ * heap's hook: the callback runs for the call that made it, under that
+ * call's budgets (faas_timeout counts the JavaScript run time of all its
+ * slices; faas_memory; the watchdog), the jobs run, and every call whose
+ * promise settled is answered through its done hook.
+ *
+ * A waiting call ends on its answer, on faas_deadline (504, what it
+ * awaits cancelled), when its client goes (the request pool's cleanup)
+ * or when its heap is reset by another call's timeout or memory (503).
+ * Whatever way it ends, its timers and fetches are cancelled and its
+ * state leaves the heap.
+ */
+
 void
 ngx_faas_call_run(ngx_faas_call_t *call)
 {
-    size_t           bytes;
-    uint64_t         start;
-    duk_int_t        rc;
-    ngx_uint_t       reset, modules, fresh;
-    duk_context     *duk;
-    ngx_faas_vm_t   *vm;
-    ngx_faas_app_t  *app;
+    uint64_t             start;
+    duk_int_t            rc;
+    ngx_uint_t           fresh;
+    duk_context         *duk;
+    ngx_faas_vm_t       *vm;
+    ngx_faas_app_t      *app;
+    ngx_pool_cleanup_t  *cln;
 
     app = call->conf->app;
+
+    ngx_queue_init(&call->waits);
+    call->sync = 1;
 
     /* faas_debug: a fresh heap per call, so the code is read anew */
 
@@ -148,6 +202,24 @@ ngx_faas_call_run(ngx_faas_call_t *call)
 
     call->vm = vm;
     duk = ngx_faas_vm_duk(vm);
+
+    /* a waiting call needs this before it waits: nothing fails later */
+
+    cln = ngx_pool_cleanup_add(call->request->pool, 0);
+    if (cln == NULL) {
+        call->error = NGX_FAAS_INTERNAL;
+        ngx_str_set(&call->message, "out of memory");
+        call->vm = NULL;
+
+        if (call->conf->debug) {
+            ngx_faas_vm_free(vm);
+        }
+
+        return;
+    }
+
+    cln->handler = ngx_faas_call_abort;
+    cln->data = call;
 
     start = ngx_faas_now_us();
     ngx_faas_vm_start(vm, call, call->conf->timeout);
@@ -176,25 +248,460 @@ ngx_faas_call_run(ngx_faas_call_t *call)
 
     ngx_time_update();
 
-    /* a heap stopped mid-way may hold broken state: rebuilt on next use */
+    if (!call->pending) {
+        (void) ngx_faas_call_end(call, 1);
+        return;
+    }
 
-    reset = !call->conf->debug
-            && (call->error == NGX_FAAS_TIMEOUT
-                || call->error == NGX_FAAS_MEMORY);
+    /*
+     * it waits; the jobs may have settled other calls' promises, which are
+     * answered now (a heap reset there answers this one too, at once)
+     */
 
-    ngx_faas_vm_totals(&bytes, &modules);
-    ngx_faas_stats_call(call, reset, bytes, modules);
+    if (ngx_faas_call_answer_settled(vm) != NGX_OK || !call->pending) {
+        return;
+    }
 
-    if (call->conf->debug) {
-        ngx_faas_vm_free(vm);
+    call->sync = 0;
 
-    } else if (reset) {
-        ngx_log_error(NGX_LOG_NOTICE, call->request->connection->log, 0,
-                      "faas: heap of \"%V\" reset", &app->root);
-        ngx_faas_vm_destroy(app);
+    call->deadline.handler = ngx_faas_call_deadline_handler;
+    call->deadline.data = call;
+    call->deadline.log = call->request->connection->log;
+
+    ngx_add_timer(&call->deadline, call->conf->deadline);
+}
+
+
+/* the request goes (client closed, server shutting down): so does its call */
+
+static void
+ngx_faas_call_abort(void *data)
+{
+    ngx_faas_call_t  *call = data;
+
+    if (call->vm == NULL) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, call->request->connection->log, 0,
+                   "faas: waiting call of \"%V\" dropped", &call->name);
+
+    call->done = NULL;
+    (void) ngx_faas_call_end(call, 0);
+}
+
+
+static void
+ngx_faas_call_deadline_handler(ngx_event_t *ev)
+{
+    ngx_faas_call_t  *call = ev->data;
+
+    call->error = NGX_FAAS_DEADLINE;
+    ngx_str_set(&call->message, "faas_deadline");
+
+    (void) ngx_faas_call_finish(call);
+}
+
+
+/* what is left of faas_timeout for the next slice of a call */
+
+static ngx_msec_t
+ngx_faas_call_budget(ngx_faas_call_t *call)
+{
+    uint64_t  used;
+
+    used = call->run_time / 1000;
+
+    if (used + 1 >= call->conf->timeout) {
+        return 1;
+    }
+
+    return call->conf->timeout - (ngx_msec_t) used;
+}
+
+
+typedef struct {
+    ngx_faas_call_t           *call;
+    ngx_faas_vm_run_pt         run;
+    void                      *data;
+} ngx_faas_call_resume_t;
+
+
+/* an event a waiting call awaited: the heap's resume hook */
+
+static void
+ngx_faas_call_resume(ngx_faas_call_t *call, ngx_faas_vm_run_pt run,
+    void *data)
+{
+    uint64_t                 start;
+    duk_int_t                rc;
+    duk_context             *duk;
+    ngx_faas_vm_t           *vm;
+    ngx_faas_call_resume_t   rs;
+
+    vm = call->vm;
+    duk = ngx_faas_vm_duk(vm);
+
+    rs.call = call;
+    rs.run = run;
+    rs.data = data;
+
+    call->stage = NGX_FAAS_STAGE_RUN;
+
+    start = ngx_faas_now_us();
+    ngx_faas_vm_start(vm, call, ngx_faas_call_budget(call));
+    ngx_faas_vm_data(vm)->ctx = call->ctx;
+    ngx_faas_watchdog_arm(call->conf->timeout + call->conf->timeout / 2,
+                          &call->name);
+    ngx_faas_stats_running(&call->name, start
+                           + (uint64_t) ngx_faas_call_budget(call) * 1000);
+
+    rc = duk_safe_call(duk, ngx_faas_call_resume_internal, &rs, 0, 1);
+
+    ngx_faas_watchdog_arm(0, NULL);
+    ngx_faas_stats_running(NULL, 0);
+
+    if (rc != DUK_EXEC_SUCCESS) {
+        ngx_faas_call_failed(call);
+    }
+
+    duk_pop(duk);
+
+    ngx_faas_vm_stop(vm);
+    ngx_faas_vm_data(vm)->ctx = NULL;
+    call->run_time += ngx_faas_now_us() - start;
+
+    ngx_time_update();
+
+    if (call->error != NGX_FAAS_OK) {
+        /* what it threw, or a limit: the call ends here */
+
+        if (ngx_faas_call_finish(call) != NGX_OK) {
+            return;
+        }
+    }
+
+    (void) ngx_faas_call_answer_settled(vm);
+}
+
+
+static duk_ret_t
+ngx_faas_call_resume_internal(duk_context *duk, void *data)
+{
+    ngx_faas_call_resume_t  *rs = data;
+
+    rs->run(duk, rs->data);
+    ngx_faas_call_drain(duk, rs->call->vm);
+
+    return 0;
+}
+
+
+/*
+ * answers the calls whose promise settled; NGX_ABORT if the heap was
+ * reset on the way (then every call of it is answered)
+ */
+
+static ngx_int_t
+ngx_faas_call_answer_settled(ngx_faas_vm_t *vm)
+{
+    ngx_queue_t         *q;
+    ngx_faas_call_t     *call;
+    ngx_faas_vm_data_t  *heap;
+
+    heap = ngx_faas_vm_data(vm);
+
+    while (!ngx_queue_empty(&heap->settled)) {
+        q = ngx_queue_head(&heap->settled);
+        call = ngx_queue_data(q, ngx_faas_call_t, queue);
+
+        ngx_faas_call_result(call);
+
+        if (ngx_faas_call_finish(call) != NGX_OK) {
+            return NGX_ABORT;
+        }
+    }
+
+    /* nothing awaited any more: what still waits cannot ever settle */
+
+    while (heap->waits == 0 && !ngx_queue_empty(&heap->pending)) {
+        q = ngx_queue_head(&heap->pending);
+        call = ngx_queue_data(q, ngx_faas_call_t, queue);
+
+        call->error = NGX_FAAS_EXCEPTION;
+        ngx_str_set(&call->message,
+                    "Error: the promise of the function never settled");
+        call->stack = call->message;
+
+        if (ngx_faas_call_finish(call) != NGX_OK) {
+            return NGX_ABORT;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* the answer of a call whose promise settled: its value, or what threw */
+
+static void
+ngx_faas_call_result(ngx_faas_call_t *call)
+{
+    uint64_t        start;
+    duk_context    *duk;
+    ngx_faas_vm_t  *vm;
+
+    vm = call->vm;
+    duk = ngx_faas_vm_duk(vm);
+
+    start = ngx_faas_now_us();
+    ngx_faas_vm_start(vm, call, ngx_faas_call_budget(call));
+    ngx_faas_vm_data(vm)->ctx = call->ctx;
+
+    if (duk_safe_call(duk, ngx_faas_call_result_internal, call, 0, 1)
+        != DUK_EXEC_SUCCESS)
+    {
+        ngx_faas_call_failed(call);
+    }
+
+    duk_pop(duk);
+
+    ngx_faas_vm_stop(vm);
+    ngx_faas_vm_data(vm)->ctx = NULL;
+    call->run_time += ngx_faas_now_us() - start;
+}
+
+
+static duk_ret_t
+ngx_faas_call_result_internal(duk_context *duk, void *data)
+{
+    ngx_faas_call_t  *call = data;
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
+    duk_get_prop_index(duk, -1, (duk_uarridx_t) call->id);
+    duk_get_prop_index(duk, -1, 2);
+
+    /* stack: [ stash calls entry value ] */
+
+    call->stage = NGX_FAAS_STAGE_RUN;
+
+    if (call->rejected) {
+        (void) duk_throw(duk);
+    }
+
+    call->stage = NGX_FAAS_STAGE_RESULT;
+    ngx_faas_response_set(duk, call);
+
+    return 0;
+}
+
+
+/*
+ * a waiting call ends: answered through its hook (unless its handler
+ * answers it: the heap was reset during its first run); NGX_ABORT if
+ * its heap was reset
+ */
+
+static ngx_int_t
+ngx_faas_call_finish(ngx_faas_call_t *call)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_faas_call_end(call, 1);
+
+    if (!call->sync && call->done) {
+        call->done(call);
+    }
+
+    return rc;
+}
+
+
+/*
+ * every call that ran in a heap ends here: what it awaits is cancelled,
+ * its state leaves the heap, its statistics are counted, and a heap a
+ * limit stopped mid-way (it may hold broken state) is thrown away, with
+ * the other calls waiting in it; NGX_ABORT then
+ */
+
+static ngx_int_t
+ngx_faas_call_end(ngx_faas_call_t *call, ngx_uint_t stats)
+{
+    size_t           bytes;
+    ngx_uint_t       reset, modules;
+    ngx_faas_vm_t   *vm;
+    ngx_faas_app_t  *app;
+
+    vm = call->vm;
+    app = call->conf->app;
+
+    if (vm == NULL) {
+        return NGX_OK;
+    }
+
+    if (call->deadline.timer_set) {
+        ngx_del_timer(&call->deadline);
+    }
+
+    if (call->pending) {
+        ngx_queue_remove(&call->queue);
+        call->pending = 0;
+    }
+
+    reset = call->error == NGX_FAAS_TIMEOUT
+            || call->error == NGX_FAAS_MEMORY;
+
+    if (!reset && !call->conf->debug
+        && (call->id || !ngx_queue_empty(&call->waits)))
+    {
+        ngx_faas_vm_start(vm, NULL, call->conf->timeout);
+
+        if (duk_safe_call(ngx_faas_vm_duk(vm), ngx_faas_call_forget_internal,
+                          call, 0, 1)
+            != DUK_EXEC_SUCCESS)
+        {
+            ngx_log_error(NGX_LOG_ALERT, call->request->connection->log, 0,
+                          "faas: state of a call of \"%V\" could not be "
+                          "removed from its heap", &call->name);
+            reset = 1;
+        }
+
+        duk_pop(ngx_faas_vm_duk(vm));
+        ngx_faas_vm_stop(vm);
+    }
+
+    /* left when the heap goes with them */
+    ngx_faas_call_cancel_waits(call, NULL);
+
+    if (stats) {
+        ngx_faas_vm_totals(&bytes, &modules);
+        ngx_faas_stats_call(call, reset && !call->conf->debug, bytes,
+                            modules);
     }
 
     call->vm = NULL;
+
+    if (call->conf->debug) {
+        ngx_faas_vm_free(vm);
+        return NGX_OK;
+    }
+
+    if (!reset) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, call->request->connection->log, 0,
+                  "faas: heap of \"%V\" reset", &app->root);
+
+    ngx_faas_call_reset(vm, app);
+
+    return NGX_ABORT;
+}
+
+
+static duk_ret_t
+ngx_faas_call_forget_internal(duk_context *duk, void *data)
+{
+    ngx_faas_call_t  *call = data;
+
+    ngx_faas_call_cancel_waits(call, duk);
+
+    if (call->id) {
+        duk_push_heap_stash(duk);
+        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
+        duk_del_prop_index(duk, -1, (duk_uarridx_t) call->id);
+        duk_pop_2(duk);
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_faas_call_cancel_waits(ngx_faas_call_t *call, duk_context *duk)
+{
+    ngx_queue_t      *q;
+    ngx_faas_wait_t  *w;
+
+    /* a cancel removes the wait from the queue */
+
+    while (!ngx_queue_empty(&call->waits)) {
+        q = ngx_queue_head(&call->waits);
+        w = ngx_queue_data(q, ngx_faas_wait_t, queue);
+        w->cancel(w, duk);
+    }
+}
+
+
+/*
+ * the heap goes: every call still waiting in it fails, each with its
+ * line in the error log, and is answered once the heap is gone
+ */
+
+static void
+ngx_faas_call_reset(ngx_faas_vm_t *vm, ngx_faas_app_t *app)
+{
+    size_t               bytes;
+    ngx_uint_t           modules;
+    ngx_queue_t          calls, *q;
+    ngx_faas_call_t     *call;
+    ngx_faas_vm_data_t  *heap;
+
+    heap = ngx_faas_vm_data(vm);
+
+    ngx_queue_init(&calls);
+
+    while (!ngx_queue_empty(&heap->settled)) {
+        q = ngx_queue_head(&heap->settled);
+        ngx_queue_remove(q);
+        ngx_queue_insert_tail(&calls, q);
+    }
+
+    while (!ngx_queue_empty(&heap->pending)) {
+        q = ngx_queue_head(&heap->pending);
+        ngx_queue_remove(q);
+        ngx_queue_insert_tail(&calls, q);
+    }
+
+    for (q = ngx_queue_head(&calls);
+         q != ngx_queue_sentinel(&calls);
+         q = ngx_queue_next(q))
+    {
+        call = ngx_queue_data(q, ngx_faas_call_t, queue);
+
+        call->pending = 0;
+        call->error = NGX_FAAS_HEAP_RESET;
+        ngx_str_set(&call->message, "its heap was reset by another call");
+
+        if (call->deadline.timer_set) {
+            ngx_del_timer(&call->deadline);
+        }
+
+        ngx_faas_call_cancel_waits(call, NULL);
+
+        ngx_faas_vm_totals(&bytes, &modules);
+        ngx_faas_stats_call(call, 0, bytes, modules);
+
+        call->vm = NULL;
+    }
+
+    if (app->vm == vm) {
+        ngx_faas_vm_destroy(app);
+
+    } else {
+        ngx_faas_vm_free(vm);
+    }
+
+    while (!ngx_queue_empty(&calls)) {
+        q = ngx_queue_head(&calls);
+        ngx_queue_remove(q);
+        call = ngx_queue_data(q, ngx_faas_call_t, queue);
+
+        if (!call->sync && call->done) {
+            call->done(call);
+        }
+    }
 }
 
 
@@ -375,6 +882,7 @@ ngx_faas_call_log(ngx_faas_call_t *call)
 
     case NGX_FAAS_MEMORY:
     case NGX_FAAS_TIMEOUT:
+    case NGX_FAAS_DEADLINE:
     case NGX_FAAS_TOO_LARGE:
         p = ngx_pnalloc(call->request->pool, 2 * NGX_INT_T_LEN + 48
                                              + call->message.len);
@@ -387,6 +895,9 @@ ngx_faas_call_log(ngx_faas_call_t *call)
         if (call->error == NGX_FAAS_MEMORY) {
             p = ngx_sprintf(p, "%uzk: %V", app->memory / 1024,
                             &call->message);
+
+        } else if (call->error == NGX_FAAS_DEADLINE) {
+            p = ngx_sprintf(p, "faas_deadline %Mms", call->conf->deadline);
 
         } else if (call->error == NGX_FAAS_TOO_LARGE) {
             p = ngx_sprintf(p, "of %uz bytes does not fit in faas_memory %uzk",
@@ -475,6 +986,20 @@ ngx_faas_call_hooks(ngx_faas_call_t *call, ngx_faas_vm_t *vm)
 static void
 ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
 {
+    ngx_faas_vm_data_t  *heap;
+
+    heap = ngx_faas_vm_data(ngx_faas_vm_from(duk));
+
+    heap->resume = ngx_faas_call_resume;
+    ngx_queue_init(&heap->pending);
+    ngx_queue_init(&heap->settled);
+
+    duk_push_heap_stash(duk);
+    duk_push_bare_object(duk);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_CALLS);
+    duk_pop(duk);
+
+    ngx_faas_timers_init(duk);
     ngx_faas_builtins_init(duk);
     ngx_faas_web_init(duk);
     ngx_faas_url_init(duk);
@@ -522,7 +1047,11 @@ ngx_faas_call_internal(duk_context *duk, void *data)
 
     /* stack: [ result ] */
 
-    ngx_faas_call_settle(duk, call->vm);
+    ngx_faas_call_settle(duk, call);
+
+    if (call->pending) {
+        return 0;
+    }
 
     call->stage = NGX_FAAS_STAGE_RESULT;
     ngx_faas_response_set(duk, call);
@@ -569,16 +1098,14 @@ ngx_faas_call_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
 
 /*
  * runs every pending job, then replaces a promise (or a thenable) on the
- * stack top by its value, or throws its reason; the job queue is drained
- * at the end of every call, so it can only hold jobs when one was queued
- * since the last time it was drained
+ * stack top by its value, or throws its reason; a promise still pending
+ * makes the call wait, if anything in the heap is awaited
  */
 
 static void
-ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm)
+ngx_faas_call_settle(duk_context *duk, ngx_faas_call_t *call)
 {
-    ngx_uint_t           promise;
-    ngx_faas_vm_data_t  *heap;
+    ngx_uint_t  promise;
 
     promise = 0;
 
@@ -603,17 +1130,7 @@ ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm)
         }
     }
 
-    heap = ngx_faas_vm_data(vm);
-
-    if (ngx_faas_promise_queued() != heap->jobs_seen) {
-        (void) ngx_faas_promise_run_jobs(duk, ngx_faas_vm_timeout_flag(vm));
-
-        if (ngx_faas_vm_stopped(vm) == NGX_FAAS_TIMEOUT) {
-            (void) duk_range_error(duk, "timeout");
-        }
-
-        heap->jobs_seen = ngx_faas_promise_queued();
-    }
+    ngx_faas_call_drain(duk, call->vm);
 
     if (!promise) {
         return;
@@ -632,9 +1149,134 @@ ngx_faas_call_settle(duk_context *duk, ngx_faas_vm_t *vm)
         return;
 
     default:
-        (void) duk_error(duk, DUK_ERR_ERROR,
-                         "the promise of the function never settled");
+        if (ngx_faas_vm_data(call->vm)->waits == 0) {
+            (void) duk_error(duk, DUK_ERR_ERROR,
+                             "the promise of the function never settled");
+        }
+
+        ngx_faas_call_wait(duk, call);
     }
+}
+
+
+/*
+ * the job queue is drained at the end of every run, so it can only hold
+ * jobs when one was queued since the last time it was drained
+ */
+
+static void
+ngx_faas_call_drain(duk_context *duk, ngx_faas_vm_t *vm)
+{
+    ngx_faas_vm_data_t  *heap;
+
+    heap = ngx_faas_vm_data(vm);
+
+    if (ngx_faas_promise_queued() != heap->jobs_seen) {
+        (void) ngx_faas_promise_run_jobs(duk, ngx_faas_vm_timeout_flag(vm));
+
+        if (ngx_faas_vm_stopped(vm) == NGX_FAAS_TIMEOUT) {
+            (void) duk_range_error(duk, "timeout");
+        }
+
+        heap->jobs_seen = ngx_faas_promise_queued();
+    }
+}
+
+
+/* the call waits for the promise on the stack top, see above */
+
+#define NGX_FAAS_CALL_ID  DUK_HIDDEN_SYMBOL("faasCall")
+
+static void
+ngx_faas_call_wait(duk_context *duk, ngx_faas_call_t *call)
+{
+    duk_idx_t            promise;
+    ngx_faas_vm_data_t  *heap;
+
+    heap = ngx_faas_vm_data(call->vm);
+    promise = duk_get_top_index(duk);
+
+    call->id = ++heap->next_call;
+
+    /* stash: calls[id] = [ promise, ctx, value ] */
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
+    duk_push_array(duk);
+    duk_dup(duk, promise);
+    duk_put_prop_index(duk, -2, 0);
+    duk_push_heapptr(duk, heap->ctx);
+    duk_put_prop_index(duk, -2, 1);
+    duk_push_undefined(duk);
+    duk_put_prop_index(duk, -2, 2);
+    duk_put_prop_index(duk, -2, (duk_uarridx_t) call->id);
+    duk_pop_2(duk);
+
+    /* told when it settles */
+
+    duk_push_c_function(duk, ngx_faas_call_reaction, 1);
+    duk_push_uint(duk, (duk_uint_t) call->id);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_CALL_ID);
+    duk_push_c_function(duk, ngx_faas_call_reaction, 1);
+    duk_set_magic(duk, -1, 1);
+    duk_push_uint(duk, (duk_uint_t) call->id);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_CALL_ID);
+
+    ngx_faas_promise_react(duk, promise);
+
+    call->ctx = heap->ctx;
+    call->pending = 1;
+    ngx_queue_insert_tail(&heap->pending, &call->queue);
+}
+
+
+/*
+ * a waiting call's promise settled (magic 1: rejected), in a job: the
+ * value goes to the stash, the call to the queue of the settled, which
+ * is answered after the jobs; a call that ended meanwhile is not found
+ */
+
+static duk_ret_t
+ngx_faas_call_reaction(duk_context *duk)
+{
+    ngx_uint_t           id;
+    ngx_queue_t         *q;
+    ngx_faas_call_t     *call;
+    ngx_faas_vm_data_t  *heap;
+
+    duk_push_current_function(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_CALL_ID);
+    id = duk_get_uint(duk, -1);
+    duk_pop_2(duk);
+
+    heap = ngx_faas_vm_data(ngx_faas_vm_from(duk));
+
+    for (q = ngx_queue_head(&heap->pending);
+         q != ngx_queue_sentinel(&heap->pending);
+         q = ngx_queue_next(q))
+    {
+        call = ngx_queue_data(q, ngx_faas_call_t, queue);
+
+        if (call->id != id) {
+            continue;
+        }
+
+        duk_push_heap_stash(duk);
+        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
+        duk_get_prop_index(duk, -1, (duk_uarridx_t) id);
+        duk_dup(duk, 0);
+        duk_put_prop_index(duk, -2, 2);
+
+        call->settled = 1;
+        call->rejected = duk_get_current_magic(duk) ? 1 : 0;
+
+        ngx_queue_remove(q);
+        ngx_queue_insert_tail(&heap->settled, q);
+
+        break;
+    }
+
+    return 0;
 }
 
 

@@ -24,6 +24,8 @@ static ngx_faas_call_t *ngx_faas_handler_call(ngx_http_request_t *r);
 static void ngx_faas_handler_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r,
     ngx_faas_call_t *call);
+static ngx_int_t ngx_faas_handler_answer(ngx_faas_call_t *call);
+static void ngx_faas_handler_done(ngx_faas_call_t *call);
 static ngx_int_t ngx_faas_handler_read_body(ngx_http_request_t *r,
     ngx_faas_ctx_t *ctx);
 static ngx_int_t ngx_faas_handler_read_file(ngx_http_request_t *r,
@@ -90,6 +92,7 @@ ngx_faas_handler_call(ngx_http_request_t *r)
 
     call->request = r;
     call->conf = flcf;
+    call->done = ngx_faas_handler_done;
 
     if (ngx_array_init(&call->headers, r->pool, 4, sizeof(ngx_faas_header_t))
         != NGX_OK)
@@ -195,17 +198,64 @@ ngx_faas_handler_run(ngx_http_request_t *r, ngx_faas_call_t *call)
         }
 
         ngx_faas_call_run(call);
+
+        if (call->pending) {
+            /*
+             * it waits for a timer or a fetch: so does the request, until
+             * ngx_faas_handler_done(); a client that goes meanwhile is
+             * noticed, and the request pool's cleanup drops the call
+             */
+
+            r->main->count++;
+
+            if (r == r->main) {
+                r->read_event_handler = ngx_http_test_reading;
+            }
+
+            return NGX_DONE;
+        }
     }
+
+    return ngx_faas_handler_answer(call);
+}
+
+
+static ngx_int_t
+ngx_faas_handler_answer(ngx_faas_call_t *call)
+{
+    ngx_faas_ctx_t  *ctx;
+
+    ctx = ngx_faas_ctx_find(call->request);
 
     /* the front reads the run time when its answer arrives: before that */
 
-    if (ctx->claimed) {
+    if (ctx && ctx->claimed) {
         ngx_faas_ticket_finish(ctx->ticket, call->run_time);
     }
 
     ngx_faas_call_log(call);
 
     return ngx_faas_output_send(call);
+}
+
+
+/* a waiting call ended, from an event of its own or of another request */
+
+static void
+ngx_faas_handler_done(ngx_faas_call_t *call)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = call->request;
+    c = r->connection;
+
+    if (r == r->main) {
+        r->read_event_handler = ngx_http_block_reading;
+    }
+
+    ngx_http_finalize_request(r, ngx_faas_handler_answer(call));
+    ngx_http_run_posted_requests(c);
 }
 
 

@@ -44,6 +44,7 @@
 #define NGX_FAAS_PROMISE_JOB_PROMISE   3
 
 #define NGX_FAAS_PROMISE_JOB_ADOPT     3    /* kind: resolve a thenable */
+#define NGX_FAAS_PROMISE_JOB_TASK      4    /* kind: queueMicrotask() */
 
 /* combinators, and what an element function records */
 #define NGX_FAAS_PROMISE_ALL           0
@@ -334,6 +335,50 @@ ngx_faas_promise_resolve(duk_context *ctx, duk_idx_t idx)
 
     duk_replace(ctx, idx);
     duk_pop(ctx);
+}
+
+
+/*
+ * a reaction to the promise at idx with the two functions on the stack
+ * top (popped), as then() without the derived promise: what the
+ * functions return or throw goes nowhere
+ */
+
+void
+ngx_faas_promise_react(duk_context *ctx, duk_idx_t idx)
+{
+    idx = duk_require_normalize_index(ctx, idx);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
+
+    if (!ngx_faas_promise_push_data(ctx, idx)) {
+        (void) duk_type_error(ctx, "not a promise");
+    }
+
+    duk_pop(ctx);
+
+    /* stack: [ ... onFulfilled onRejected ] */
+
+    duk_push_undefined(ctx);
+    duk_push_undefined(ctx);
+    duk_push_undefined(ctx);
+
+    ngx_faas_promise_perform_then(ctx, idx, -5, -4, -3);
+    duk_pop_n(ctx, 5);
+}
+
+
+/* queueMicrotask(): the function at idx runs as a job of the queue */
+
+void
+ngx_faas_promise_enqueue_task(duk_context *ctx, duk_idx_t idx)
+{
+    idx = duk_require_normalize_index(ctx, idx);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
+
+    duk_push_uint(ctx, NGX_FAAS_PROMISE_JOB_TASK);
+    duk_dup(ctx, idx);
+    ngx_faas_promise_pack(ctx, 2);
+    ngx_faas_promise_enqueue(ctx);
 }
 
 
@@ -909,6 +954,12 @@ ngx_faas_promise_run_job(duk_context *ctx, duk_idx_t job)
 
     if (kind == NGX_FAAS_PROMISE_JOB_ADOPT) {
         ngx_faas_promise_adopt_job(ctx, job);
+
+    } else if (kind == NGX_FAAS_PROMISE_JOB_TASK) {
+        /* what it throws ends the run, as an uncaught error does */
+        duk_get_prop_index(ctx, job, 1);
+        duk_call(ctx, 0);
+        duk_pop(ctx);
 
     } else {
         ngx_faas_promise_reaction_job(ctx, job);

@@ -61,5 +61,15 @@ ngx_int_t ngx_faas_promise_state(duk_context *ctx, duk_idx_t idx);
  */
 void ngx_faas_promise_resolve(duk_context *ctx, duk_idx_t idx);
 
+/*
+ * a reaction to the promise at idx: the two functions on the stack top
+ * (onFulfilled, onRejected; popped) are called when it settles, as by
+ * then() but with no derived promise; may throw
+ */
+void ngx_faas_promise_react(duk_context *ctx, duk_idx_t idx);
+
+/* queues the function at idx as a job (queueMicrotask()); may throw */
+void ngx_faas_promise_enqueue_task(duk_context *ctx, duk_idx_t idx);
+
 
 #endif /* _NGX_FAAS_PROMISE_H_INCLUDED_ */

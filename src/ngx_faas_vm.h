@@ -23,6 +23,17 @@ typedef struct {
 } ngx_faas_vm_handler_t;
 
 
+/* JavaScript run for a waiting call, inside a protected call: may throw */
+typedef void (*ngx_faas_vm_run_pt)(duk_context *duk, void *data);
+
+/*
+ * runs it for the call under the call's budgets, then the Promise jobs,
+ * then answers the calls that settled (call.c's, see ngx_faas.h)
+ */
+typedef void (*ngx_faas_vm_resume_pt)(ngx_faas_call_t *call,
+    ngx_faas_vm_run_pt run, void *data);
+
+
 /*
  * what the files above keep in each heap; the heap never looks inside.
  * Heap pointers are kept alive in the stash by the file that sets them
@@ -35,6 +46,12 @@ typedef struct {
     void                      *escape_re;
     u_char                     escape_set[256];
     ngx_uint_t                 jobs_seen;   /* call.c */
+    ngx_faas_vm_resume_pt      resume;
+    ngx_queue_t                pending;     /* of waiting calls */
+    ngx_queue_t                settled;     /* ... whose promise settled */
+    ngx_uint_t                 waits;       /* of all its calls */
+    ngx_uint_t                 next_call;   /* ids in the stash */
+    ngx_uint_t                 next_timer;  /* timers.c */
     ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
 } ngx_faas_vm_data_t;
 

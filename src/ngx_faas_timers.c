@@ -1,0 +1,310 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_promise.h"
+#include "ngx_faas_timers.h"
+#include "ngx_faas_vm.h"
+
+
+/*
+ * setTimeout(), setInterval() and their clear*(), on nginx timers. A
+ * timer belongs to the call that set it: it is one of the call's waits
+ * and is cancelled when the call ends, so it lives no longer than the
+ * call. The callback and its arguments stay in the heap stash under the
+ * timer's id, [ timer, callback, args... ] with the timer as a pointer;
+ * the entry is there exactly as long as the C timer lives, so an id
+ * found there always leads to a live timer.
+ *
+ * The events are cancelable: a worker that shuts down does not wait for
+ * them (the deadline of the call, which is not, bounds the wait).
+ */
+
+/* as browsers and Node do with larger delays: a 32-bit signed count */
+#define NGX_FAAS_TIMERS_MAX_DELAY  0x7fffffff
+
+
+typedef struct {
+    ngx_faas_wait_t            wait;      /* first: a wait is a timer */
+    ngx_event_t                event;
+    ngx_uint_t                 id;
+    ngx_msec_t                 delay;
+    ngx_faas_vm_t             *vm;
+    unsigned                   interval:1;
+} ngx_faas_timer_t;
+
+
+static duk_ret_t ngx_faas_timers_set(duk_context *duk);
+static duk_ret_t ngx_faas_timers_clear(duk_context *duk);
+static duk_ret_t ngx_faas_timers_microtask(duk_context *duk);
+static void ngx_faas_timers_handler(ngx_event_t *ev);
+static void ngx_faas_timers_fire(duk_context *duk, void *data);
+static void ngx_faas_timers_cancel(ngx_faas_wait_t *wait, duk_context *duk);
+static void ngx_faas_timers_free(ngx_faas_timer_t *t, duk_context *duk);
+
+
+static const duk_function_list_entry  ngx_faas_timers_functions[] = {
+    { "setTimeout", ngx_faas_timers_set, DUK_VARARGS },
+    { "setInterval", ngx_faas_timers_set, DUK_VARARGS },
+    { "clearTimeout", ngx_faas_timers_clear, 1 },
+    { "clearInterval", ngx_faas_timers_clear, 1 },
+    { "queueMicrotask", ngx_faas_timers_microtask, 1 },
+    { NULL, NULL, 0 }
+};
+
+
+void
+ngx_faas_timers_init(duk_context *duk)
+{
+    duk_push_global_object(duk);
+    duk_put_function_list(duk, -1, ngx_faas_timers_functions);
+
+    /* setInterval: magic 1 */
+    duk_get_prop_literal(duk, -1, "setInterval");
+    duk_set_magic(duk, -1, 1);
+    duk_pop_2(duk);
+
+    duk_push_heap_stash(duk);
+    duk_push_bare_object(duk);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_TIMERS);
+    duk_pop(duk);
+}
+
+
+/* setTimeout(callback, delay, ...args), setInterval() the same */
+
+static duk_ret_t
+ngx_faas_timers_set(duk_context *duk)
+{
+    double             ms;
+    duk_idx_t          i, n;
+    ngx_uint_t         id;
+    ngx_faas_vm_t     *vm;
+    ngx_faas_call_t   *call;
+    ngx_faas_timer_t  *t;
+
+    n = duk_get_top(duk);
+
+    if (!duk_is_callable(duk, 0)) {
+        return duk_type_error(duk, "%s: the callback must be a function",
+                              duk_get_current_magic(duk) ? "setInterval"
+                                                         : "setTimeout");
+    }
+
+    vm = ngx_faas_vm_from(duk);
+    call = ngx_faas_vm_call(vm);
+
+    if (call == NULL || call->request == NULL) {
+        return duk_type_error(duk, "timers can only be set by a call");
+    }
+
+    ms = (n > 1) ? duk_to_number(duk, 1) : 0;
+
+    if (!(ms >= 1)) {
+        /* NaN, negative, zero: as soon as possible, as HTML says */
+        ms = duk_get_current_magic(duk) ? 1 : 0;
+
+    } else if (ms > NGX_FAAS_TIMERS_MAX_DELAY) {
+        ms = 1;
+    }
+
+    duk_require_stack(duk, n + 8);
+
+    /* the stash entry first: if the heap cannot hold it, nothing is armed */
+
+    id = ++ngx_faas_vm_data(vm)->next_timer;
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
+
+    duk_push_array(duk);
+    duk_push_pointer(duk, NULL);
+    duk_put_prop_index(duk, -2, 0);
+
+    for (i = 0; i < n; i++) {
+        if (i != 1) {
+            duk_dup(duk, i);
+            duk_put_prop_index(duk, -2, (duk_uarridx_t) (i ? i : 1));
+        }
+    }
+
+    duk_push_uint(duk, (duk_uint_t) id);
+    duk_dup(duk, -2);
+    duk_put_prop(duk, -4);
+
+    /* stack: [ ... stash timers entry ] */
+
+    t = ngx_calloc(sizeof(ngx_faas_timer_t), call->request->connection->log);
+    if (t == NULL) {
+        duk_del_prop_index(duk, -2, (duk_uarridx_t) id);
+        return duk_error(duk, DUK_ERR_ERROR, "cannot allocate a timer");
+    }
+
+    /* the slot is there: setting it allocates nothing, cannot throw */
+
+    duk_push_pointer(duk, t);
+    duk_put_prop_index(duk, -2, 0);
+
+    t->id = id;
+    t->delay = (ngx_msec_t) ms;
+    t->vm = vm;
+    t->interval = duk_get_current_magic(duk) ? 1 : 0;
+
+    t->wait.call = call;
+    t->wait.cancel = ngx_faas_timers_cancel;
+    ngx_queue_insert_tail(&call->waits, &t->wait.queue);
+    ngx_faas_vm_data(vm)->waits++;
+
+    t->event.handler = ngx_faas_timers_handler;
+    t->event.data = t;
+    t->event.log = call->request->connection->log;
+    t->event.cancelable = 1;
+
+    ngx_add_timer(&t->event, t->delay);
+
+    duk_push_uint(duk, (duk_uint_t) t->id);
+
+    return 1;
+}
+
+
+/* clearTimeout(id), clearInterval(id): any id, any call's timer */
+
+static duk_ret_t
+ngx_faas_timers_clear(duk_context *duk)
+{
+    ngx_faas_timer_t  *t;
+
+    if (!duk_is_number(duk, 0)) {
+        return 0;
+    }
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
+    duk_dup(duk, 0);
+    duk_get_prop(duk, -2);
+
+    if (!duk_is_object(duk, -1)) {
+        return 0;
+    }
+
+    duk_get_prop_index(duk, -1, 0);
+    t = duk_get_pointer(duk, -1);
+
+    if (t) {
+        ngx_faas_timers_free(t, duk);
+    }
+
+    return 0;
+}
+
+
+/* queueMicrotask(callback): a job of the Promise queue */
+
+static duk_ret_t
+ngx_faas_timers_microtask(duk_context *duk)
+{
+    if (!duk_is_callable(duk, 0)) {
+        return duk_type_error(duk, "queueMicrotask: the callback must be "
+                              "a function");
+    }
+
+    ngx_faas_promise_enqueue_task(duk, 0);
+
+    return 0;
+}
+
+
+static void
+ngx_faas_timers_handler(ngx_event_t *ev)
+{
+    ngx_faas_timer_t  *t = ev->data;
+
+    ngx_faas_vm_data(t->vm)->resume(t->wait.call, ngx_faas_timers_fire, t);
+}
+
+
+/* inside the protected run of the call that set the timer */
+
+static void
+ngx_faas_timers_fire(duk_context *duk, void *data)
+{
+    ngx_faas_timer_t *t = data;
+
+    duk_idx_t   i, n, entry;
+    ngx_uint_t  id;
+
+    id = t->id;
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
+    duk_push_uint(duk, (duk_uint_t) id);
+    duk_get_prop(duk, -2);
+
+    entry = duk_get_top_index(duk);
+
+    if (!duk_is_object(duk, entry)) {
+        /* cannot happen: the entry goes with the timer */
+        return;
+    }
+
+    n = (duk_idx_t) duk_get_length(duk, entry);
+
+    duk_require_stack(duk, n + 2);
+
+    duk_get_prop_index(duk, entry, 1);
+    duk_push_undefined(duk);
+
+    for (i = 2; i < n; i++) {
+        duk_get_prop_index(duk, entry, (duk_uarridx_t) i);
+    }
+
+    /* stack: [ ... entry callback undefined args... ] */
+
+    if (t->interval) {
+        /* armed again first: the callback may clear it */
+        ngx_add_timer(&t->event, t->delay);
+
+    } else {
+        ngx_faas_timers_free(t, duk);
+    }
+
+    duk_call_method(duk, n - 2);
+}
+
+
+static void
+ngx_faas_timers_cancel(ngx_faas_wait_t *wait, duk_context *duk)
+{
+    ngx_faas_timers_free((ngx_faas_timer_t *) wait, duk);
+}
+
+
+/* the timer and its stash entry go together */
+
+static void
+ngx_faas_timers_free(ngx_faas_timer_t *t, duk_context *duk)
+{
+    if (t->event.timer_set) {
+        ngx_del_timer(&t->event);
+    }
+
+    ngx_queue_remove(&t->wait.queue);
+    ngx_faas_vm_data(t->vm)->waits--;
+
+    if (duk) {
+        duk_push_heap_stash(duk);
+        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
+        duk_del_prop_index(duk, -1, (duk_uarridx_t) t->id);
+        duk_pop_2(duk);
+    }
+
+    ngx_free(t);
+}
