@@ -76,6 +76,13 @@ static ngx_command_t  ngx_faas_commands[] = {
       offsetof(ngx_faas_loc_conf_t, deadline),
       NULL },
 
+    { ngx_string("faas_fetch_map"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_faas_set_fetch_map,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("faas_memory"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_faas_set_memory,
@@ -389,6 +396,10 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->env == NULL) {
         conf->env = prev->env;
+    }
+
+    if (conf->fetch_map == NULL) {
+        conf->fetch_map = prev->fetch_map;
     }
 
     if (conf->preload == NULL) {

@@ -14,8 +14,8 @@
  *                    render.c output.c subrequest.c
  *   request state    ctx.c
  *   calls            call.c
- *   JS runtime       timers.c response.c console.c hooks.c request.c
- *                    require.c
+ *   JS runtime       fetch.c timers.c response.c console.c hooks.c
+ *                    request.c require.c
  *                    collections.c url.c web.c builtins.c string.c
  *                    trace.c shared.c
  *   engine           vm.c watchdog.c promise.c bson.c
@@ -34,7 +34,9 @@
  * function pointers the upper layers install, never by name: call.c puts
  * its ngx_faas_call_resume() into each heap it makes (ngx_faas_vm_data_t
  * .resume), the http layer puts the answer of a waiting call into the
- * call (ngx_faas_call_t .done).
+ * call (ngx_faas_call_t .done), and the start and cancel of the
+ * subrequests fetch() makes (.fetch, .unfetch: fetch.c is JS runtime,
+ * subrequest.c http).
  */
 
 
@@ -60,6 +62,7 @@
 #define NGX_FAAS_STASH_FUNCTIONS    DUK_HIDDEN_SYMBOL("faasFunctions")
 #define NGX_FAAS_STASH_CALLS        DUK_HIDDEN_SYMBOL("faasCalls")
 #define NGX_FAAS_STASH_TIMERS       DUK_HIDDEN_SYMBOL("faasTimers")
+#define NGX_FAAS_STASH_FETCHES      DUK_HIDDEN_SYMBOL("faasFetches")
 
 
 typedef struct ngx_faas_app_s  ngx_faas_app_t;
@@ -67,6 +70,7 @@ typedef struct ngx_faas_vm_s   ngx_faas_vm_t;
 typedef struct ngx_faas_schedule_s  ngx_faas_schedule_t;
 typedef struct ngx_faas_wait_s  ngx_faas_wait_t;
 typedef struct ngx_faas_call_s  ngx_faas_call_t;
+struct ngx_faas_subrequest_s;
 
 
 /* how a call ended; each maps to one status and one error-log line */
@@ -147,6 +151,7 @@ typedef struct {
     ngx_http_complex_value_t  *pass;
     ngx_array_t               *preload;   /* of ngx_str_t, inherited */
     ngx_array_t               *env;       /* of ngx_faas_env_t */
+    ngx_array_t               *fetch_map; /* of ngx_keyval_t */
     ngx_msec_t                 timeout;
     ngx_msec_t                 deadline;
     size_t                     memory;
@@ -181,6 +186,11 @@ struct ngx_faas_wait_s {
 
 /* a waiting call is answered through this, see the top of this file */
 typedef void (*ngx_faas_call_done_pt)(ngx_faas_call_t *call);
+
+/* the subrequests of fetch(), as ngx_faas_subrequest.h says */
+typedef ngx_int_t (*ngx_faas_call_fetch_pt)(ngx_http_request_t *r,
+    struct ngx_faas_subrequest_s *fs);
+typedef void (*ngx_faas_call_unfetch_pt)(struct ngx_faas_subrequest_s *fs);
 
 
 /* one call of a function for one request, and its outcome */
@@ -218,6 +228,8 @@ struct ngx_faas_call_s {
     ngx_event_t                deadline;  /* faas_deadline */
     void                      *ctx;       /* its ctx object in the heap */
     ngx_faas_call_done_pt      done;      /* answers it once it ends */
+    ngx_faas_call_fetch_pt     fetch;     /* starts a subrequest */
+    ngx_faas_call_unfetch_pt   unfetch;   /* ... and forgets it */
     unsigned                   sync:1;    /* its handler answers it */
     unsigned                   pending:1; /* it waits */
     unsigned                   settled:1; /* ... and its promise settled */

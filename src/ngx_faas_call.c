@@ -14,6 +14,7 @@
 #include "ngx_faas_collections.h"
 #include "ngx_faas_console.h"
 #include "ngx_faas_hooks.h"
+#include "ngx_faas_fetch.h"
 #include "ngx_faas_promise.h"
 #include "ngx_faas_request.h"
 #include "ngx_faas_require.h"
@@ -1010,6 +1011,7 @@ ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
     ngx_faas_response_init(duk);
     ngx_faas_request_init(duk);
     ngx_faas_shared_init(duk);
+    ngx_faas_fetch_init(duk);
     ngx_faas_require_init(duk, &app->root);
 }
 

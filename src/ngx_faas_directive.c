@@ -227,6 +227,63 @@ ngx_faas_set_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/*
+ * faas_fetch_map URL-PREFIX URI-PREFIX: fetch() of an absolute URL that
+ * starts with the first goes to the location of the second (no open
+ * proxy: any other absolute URL is refused)
+ */
+
+char *
+ngx_faas_set_fetch_map(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    u_char        *p;
+    ngx_str_t     *value;
+    ngx_keyval_t  *kv;
+
+    value = cf->args->elts;
+
+    p = ngx_strlcasestrn(value[1].data, value[1].data + value[1].len,
+                         (u_char *) "://", 3 - 1);
+
+    if (p == NULL || p == value[1].data
+        || p + 3 == value[1].data + value[1].len)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URL prefix \"%V\" in \"%V\" directive, "
+                           "it must be scheme://host...", &value[1],
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (value[2].len == 0 || value[2].data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI prefix \"%V\" in \"%V\" directive, "
+                           "it must start with \"/\"", &value[2],
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (flcf->fetch_map == NULL) {
+        flcf->fetch_map = ngx_array_create(cf->pool, 2, sizeof(ngx_keyval_t));
+        if (flcf->fetch_map == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    kv = ngx_array_push(flcf->fetch_map);
+    if (kv == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    kv->key = value[1];
+    kv->value = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
 char *
 ngx_faas_set_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {

@@ -15,6 +15,8 @@ char *ngx_faas_set_functions(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_preload(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_faas_set_fetch_map(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_faas_set_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_memory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_faas_set_schedule(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -16,6 +16,7 @@
 #include "ngx_faas_render.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_stats.h"
+#include "ngx_faas_subrequest.h"
 #include "ngx_faas_ticket.h"
 
 
@@ -93,6 +94,8 @@ ngx_faas_handler_call(ngx_http_request_t *r)
     call->request = r;
     call->conf = flcf;
     call->done = ngx_faas_handler_done;
+    call->fetch = ngx_faas_subrequest_start;
+    call->unfetch = ngx_faas_subrequest_cancel;
 
     if (ngx_array_init(&call->headers, r->pool, 4, sizeof(ngx_faas_header_t))
         != NGX_OK)

@@ -52,6 +52,7 @@ typedef struct {
     ngx_uint_t                 waits;       /* of all its calls */
     ngx_uint_t                 next_call;   /* ids in the stash */
     ngx_uint_t                 next_timer;  /* timers.c */
+    ngx_uint_t                 next_fetch;  /* fetch.c */
     ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
 } ngx_faas_vm_data_t;
 

@@ -301,8 +301,8 @@ module.exports = function () {
 };
 >>> fn/bomb.js
 module.exports = function () {
-    var a = [];
-    for (;;) { a.push(new Array(10000).join('x') + a.length); }
+    var a = [], s = 'x';
+    for (;;) { s += s; a.push(s); }
 };
 --- request
 GET /wait

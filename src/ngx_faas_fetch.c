@@ -1,0 +1,665 @@
+
+/*
+ * Copyright (C) ngx_faas authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_http.h>
+
+#include "ngx_faas.h"
+#include "ngx_faas_fetch.h"
+#include "ngx_faas_subrequest.h"
+#include "ngx_faas_vm.h"
+
+
+/*
+ * fetch(url, init): the I/O is an nginx subrequest to a location of the
+ * same server, so proxy_pass, upstream keepalive, caches, auth and limits
+ * are nginx.conf's. A relative URL ("/api/x?y") is that location; an
+ * absolute one only through faas_fetch_map; anything else is refused.
+ *
+ * The Fetch API's objects (Headers, Response, the checks of init) are
+ * JavaScript, below, made once per heap around one native function,
+ * fetch(url, method, headers, body, callback), which starts the
+ * subrequest through the call's hook (handler.c installs subrequest.c's:
+ * this file is JS runtime, see ngx_faas.h). The fetch is one of the
+ * call's waits: the callback stays in the stash under its id until the
+ * answer, and a call that ends cancels it.
+ *
+ * When the subrequest ends, nginx is finalizing it: nothing may run
+ * there, so the answer is taken to an event of its own, posted, which
+ * runs the callback in the heap for the call (its budgets, then the
+ * jobs, then the answers: ngx_faas_call_resume() by the heap's hook).
+ * The same event, posted at the start, runs the main request's posted
+ * subrequests: a fetch made in a timer's callback has no connection
+ * event after it that would.
+ */
+
+
+typedef struct {
+    ngx_faas_wait_t            wait;      /* first: a wait is a fetch */
+    ngx_faas_subrequest_t      fs;
+    ngx_event_t                event;
+    ngx_uint_t                 id;
+    ngx_faas_vm_t             *vm;
+} ngx_faas_fetch_t;
+
+
+static duk_ret_t ngx_faas_fetch_native(duk_context *duk);
+static duk_ret_t ngx_faas_fetch_bytes(duk_context *duk);
+static ngx_int_t ngx_faas_fetch_uri(duk_context *duk, ngx_faas_call_t *call,
+    ngx_str_t *url, ngx_str_t *uri);
+static ngx_int_t ngx_faas_fetch_headers(duk_context *duk, ngx_pool_t *pool,
+    ngx_faas_subrequest_t *fs);
+static ngx_int_t ngx_faas_fetch_token(ngx_str_t *s);
+static ngx_int_t ngx_faas_fetch_value(ngx_str_t *s);
+static void ngx_faas_fetch_done(ngx_faas_subrequest_t *fs);
+static void ngx_faas_fetch_handler(ngx_event_t *ev);
+static void ngx_faas_fetch_deliver(duk_context *duk, void *data);
+static void ngx_faas_fetch_cancel(ngx_faas_wait_t *wait, duk_context *duk);
+static void ngx_faas_fetch_forget(ngx_faas_fetch_t *f, duk_context *duk);
+
+
+/*
+ * the Fetch API around the native; ES5, as the heap runs it. A body is
+ * kept as a string of its bytes (Duktape's strings are bytes): text()
+ * gives it as is, arrayBuffer() copies its bytes
+ */
+
+static const char  ngx_faas_fetch_js[] =
+"(function (native, bytes) {\n"
+"'use strict';\n"
+"var reasons = { 200: 'OK', 201: 'Created', 202: 'Accepted',\n"
+"  204: 'No Content', 301: 'Moved Permanently', 302: 'Found',\n"
+"  303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',\n"
+"  308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',\n"
+"  403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',\n"
+"  409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large',\n"
+"  415: 'Unsupported Media Type', 422: 'Unprocessable Content',\n"
+"  429: 'Too Many Requests', 500: 'Internal Server Error',\n"
+"  501: 'Not Implemented', 502: 'Bad Gateway',\n"
+"  503: 'Service Unavailable', 504: 'Gateway Timeout' };\n"
+"var methods = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/i;\n"
+"function hidden(o, k, v) {\n"
+"  Object.defineProperty(o, k, { value: v, writable: true });\n"
+"}\n"
+"function Headers(init) {\n"
+"  hidden(this, '_list', []);\n"
+"  var self = this;\n"
+"  if (init instanceof Headers) {\n"
+"    init.forEach(function (v, k) { self.append(k, v); });\n"
+"  } else if (Array.isArray(init)) {\n"
+"    init.forEach(function (p) {\n"
+"      if (!p || p.length !== 2) {\n"
+"        throw new TypeError('Headers: a pair must be [name, value]');\n"
+"      }\n"
+"      self.append(p[0], p[1]);\n"
+"    });\n"
+"  } else if (init !== undefined && init !== null) {\n"
+"    Object.keys(Object(init)).forEach(function (k) {\n"
+"      self.append(k, init[k]);\n"
+"    });\n"
+"  }\n"
+"}\n"
+"Headers.prototype.append = function (name, value) {\n"
+"  this._list.push([String(name).toLowerCase(), String(value)]);\n"
+"};\n"
+"Headers.prototype.set = function (name, value) {\n"
+"  this['delete'](name);\n"
+"  this.append(name, value);\n"
+"};\n"
+"Headers.prototype['delete'] = function (name) {\n"
+"  name = String(name).toLowerCase();\n"
+"  this._list = this._list.filter(function (p) { return p[0] !== name; });\n"
+"};\n"
+"Headers.prototype.get = function (name) {\n"
+"  var v = [];\n"
+"  name = String(name).toLowerCase();\n"
+"  this._list.forEach(function (p) { if (p[0] === name) { v.push(p[1]); } });\n"
+"  return v.length ? v.join(', ') : null;\n"
+"};\n"
+"Headers.prototype.has = function (name) {\n"
+"  return this.get(name) !== null;\n"
+"};\n"
+"Headers.prototype.forEach = function (fn, thisArg) {\n"
+"  var seen = {}, self = this, names = [];\n"
+"  this._list.forEach(function (p) {\n"
+"    if (!seen.hasOwnProperty(p[0])) { seen[p[0]] = 1; names.push(p[0]); }\n"
+"  });\n"
+"  names.sort().forEach(function (n) {\n"
+"    fn.call(thisArg, self.get(n), n, self);\n"
+"  });\n"
+"};\n"
+"function FetchResponse(status, headers, body, url) {\n"
+"  this.status = status;\n"
+"  this.ok = status >= 200 && status < 300;\n"
+"  this.statusText = reasons[status] || '';\n"
+"  this.url = url;\n"
+"  this.redirected = false;\n"
+"  this.type = 'basic';\n"
+"  this.headers = new Headers(headers);\n"
+"  hidden(this, '_body', body);\n"
+"  this.bodyUsed = false;\n"
+"}\n"
+"function consume(r) {\n"
+"  if (r.bodyUsed) {\n"
+"    return Promise.reject(new TypeError('fetch: the body of the response '\n"
+"                                        + 'of ' + r.url + ' was read'));\n"
+"  }\n"
+"  r.bodyUsed = true;\n"
+"  return Promise.resolve(r._body);\n"
+"}\n"
+"FetchResponse.prototype.text = function () { return consume(this); };\n"
+"FetchResponse.prototype.json = function () {\n"
+"  return consume(this).then(JSON.parse);\n"
+"};\n"
+"FetchResponse.prototype.arrayBuffer = function () {\n"
+"  return consume(this).then(bytes);\n"
+"};\n"
+"FetchResponse.prototype.clone = function () {\n"
+"  if (this.bodyUsed) { throw new TypeError('fetch: body already read'); }\n"
+"  return new FetchResponse(this.status, this.headers, this._body,\n"
+"                           this.url);\n"
+"};\n"
+"function fetch(input, init) {\n"
+"  return new Promise(function (resolve, reject) {\n"
+"    var url, method, headers, body, list;\n"
+"    url = String(input !== null && typeof input === 'object'\n"
+"                 && input.url !== undefined ? input.url : input);\n"
+"    init = init === undefined || init === null ? {} : Object(init);\n"
+"    method = init.method === undefined ? 'GET' : String(init.method);\n"
+"    if (methods.test(method)) { method = method.toUpperCase(); }\n"
+"    headers = new Headers(init.headers);\n"
+"    body = init.body;\n"
+"    if (body === undefined || body === null) {\n"
+"      body = undefined;\n"
+"    } else if (method === 'GET' || method === 'HEAD') {\n"
+"      throw new TypeError('fetch: a ' + method + ' request has no body');\n"
+"    } else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {\n"
+"      /* bytes as they are */\n"
+"    } else if (typeof body === 'object' && !(body instanceof String)) {\n"
+"      body = JSON.stringify(body);\n"
+"      if (!headers.has('content-type')) {\n"
+"        headers.set('content-type', 'application/json');\n"
+"      }\n"
+"    } else {\n"
+"      body = String(body);\n"
+"      if (!headers.has('content-type')) {\n"
+"        headers.set('content-type', 'text/plain;charset=UTF-8');\n"
+"      }\n"
+"    }\n"
+"    list = [];\n"
+"    headers._list.forEach(function (p) { list.push(p[0], p[1]); });\n"
+"    native(url, method, list, body, function (error, status, h, text) {\n"
+"      if (error !== undefined) {\n"
+"        reject(new TypeError(error));\n"
+"        return;\n"
+"      }\n"
+"      resolve(new FetchResponse(status, h, text, url));\n"
+"    });\n"
+"  });\n"
+"}\n"
+"FetchResponse.prototype.constructor = FetchResponse;\n"
+"return { fetch: fetch, Headers: Headers };\n"
+"})";
+
+
+void
+ngx_faas_fetch_init(duk_context *duk)
+{
+    duk_push_string(duk, "fetch.js");
+    duk_compile_lstring_filename(duk, DUK_COMPILE_EVAL, ngx_faas_fetch_js,
+                                 sizeof(ngx_faas_fetch_js) - 1);
+    duk_call(duk, 0);
+
+    /* stack: [ factory ] */
+
+    duk_push_c_function(duk, ngx_faas_fetch_native, 5);
+    duk_push_c_function(duk, ngx_faas_fetch_bytes, 1);
+    duk_call(duk, 2);
+
+    /* stack: [ { fetch, Headers } ] */
+
+    duk_get_prop_literal(duk, -1, "fetch");
+    duk_put_global_literal(duk, "fetch");
+    duk_get_prop_literal(duk, -1, "Headers");
+    duk_put_global_literal(duk, "Headers");
+    duk_pop(duk);
+
+    duk_push_heap_stash(duk);
+    duk_push_bare_object(duk);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_FETCHES);
+    duk_pop(duk);
+}
+
+
+/* arrayBuffer(): the bytes of a body kept as a string */
+
+static duk_ret_t
+ngx_faas_fetch_bytes(duk_context *duk)
+{
+    u_char      *p;
+    size_t       len;
+    const char  *s;
+
+    s = duk_require_lstring(duk, 0, &len);
+
+    p = duk_push_fixed_buffer(duk, len);
+    ngx_memcpy(p, s, len);
+    duk_push_buffer_object(duk, -1, 0, len, DUK_BUFOBJ_ARRAYBUFFER);
+
+    return 1;
+}
+
+
+/* native(url, method, [name, value, ...], body, callback) */
+
+static duk_ret_t
+ngx_faas_fetch_native(duk_context *duk)
+{
+    u_char            *p;
+    size_t             len;
+    ngx_str_t          url, uri;
+    ngx_pool_t        *pool;
+    const char        *s;
+    ngx_faas_vm_t     *vm;
+    ngx_faas_call_t   *call;
+    ngx_faas_fetch_t  *f;
+
+    vm = ngx_faas_vm_from(duk);
+    call = ngx_faas_vm_call(vm);
+
+    if (call == NULL || call->request == NULL || call->fetch == NULL) {
+        return duk_type_error(duk, "fetch: only a call can fetch");
+    }
+
+    pool = call->request->pool;
+
+    s = duk_require_lstring(duk, 0, &len);
+    url.data = (u_char *) s;
+    url.len = len;
+
+    if (ngx_faas_fetch_uri(duk, call, &url, &uri) != NGX_OK) {
+        return duk_type_error(duk, "fetch: \"%s\" is not a URL this "
+                              "function may fetch: a path (\"/api/x\") or "
+                              "a URL of a faas_fetch_map", s);
+    }
+
+    f = ngx_pcalloc(pool, sizeof(ngx_faas_fetch_t));
+    if (f == NULL) {
+        return duk_error(duk, DUK_ERR_ERROR, "fetch: out of memory");
+    }
+
+    f->fs.uri = uri;
+
+    s = duk_require_lstring(duk, 1, &len);
+    f->fs.method.data = ngx_pnalloc(pool, len);
+    if (f->fs.method.data == NULL) {
+        return duk_error(duk, DUK_ERR_ERROR, "fetch: out of memory");
+    }
+
+    ngx_memcpy(f->fs.method.data, s, len);
+    f->fs.method.len = len;
+
+    if (ngx_faas_fetch_headers(duk, pool, &f->fs) != NGX_OK) {
+        return duk_type_error(duk, "fetch: invalid header name or value");
+    }
+
+    if (duk_is_string(duk, 3)) {
+        s = duk_get_lstring(duk, 3, &len);
+
+    } else if (duk_is_buffer_data(duk, 3)) {
+        s = duk_get_buffer_data(duk, 3, &len);
+
+    } else {
+        s = NULL;
+        len = 0;
+    }
+
+    if (len) {
+        p = ngx_pnalloc(pool, len);
+        if (p == NULL) {
+            return duk_error(duk, DUK_ERR_ERROR, "fetch: out of memory");
+        }
+
+        ngx_memcpy(p, s, len);
+        f->fs.body.data = p;
+        f->fs.body.len = len;
+    }
+
+    f->fs.clean_headers = 1;
+    f->fs.handler = ngx_faas_fetch_done;
+    f->fs.data = f;
+
+    f->id = ++ngx_faas_vm_data(vm)->next_fetch;
+    f->vm = vm;
+
+    /* the callback first: once started, the answer must find it */
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
+    duk_dup(duk, 4);
+    duk_put_prop_index(duk, -2, (duk_uarridx_t) f->id);
+
+    if (call->fetch(call->request, &f->fs) != NGX_OK) {
+        duk_del_prop_index(duk, -1, (duk_uarridx_t) f->id);
+        return duk_type_error(duk, "fetch: cannot fetch \"%s\" (method, URI "
+                              "or too many subrequests)",
+                              duk_get_string(duk, 0));
+    }
+
+    f->wait.call = call;
+    f->wait.cancel = ngx_faas_fetch_cancel;
+    ngx_queue_insert_tail(&call->waits, &f->wait.queue);
+    ngx_faas_vm_data(vm)->waits++;
+
+    f->event.handler = ngx_faas_fetch_handler;
+    f->event.data = f;
+    f->event.log = call->request->connection->log;
+
+    ngx_post_event(&f->event, &ngx_posted_events);
+
+    return 0;
+}
+
+
+/* a path of this server, or an absolute URL through faas_fetch_map */
+
+static ngx_int_t
+ngx_faas_fetch_uri(duk_context *duk, ngx_faas_call_t *call, ngx_str_t *url,
+    ngx_str_t *uri)
+{
+    u_char        *p;
+    ngx_uint_t     i;
+    ngx_keyval_t  *kv;
+
+    if (url->len && url->data[0] == '/'
+        && (url->len == 1 || url->data[1] != '/'))
+    {
+        p = ngx_pnalloc(call->request->pool, url->len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, url->data, url->len);
+        uri->data = p;
+        uri->len = url->len;
+
+        return NGX_OK;
+    }
+
+    if (call->conf->fetch_map == NULL) {
+        return NGX_DECLINED;
+    }
+
+    kv = call->conf->fetch_map->elts;
+
+    for (i = 0; i < call->conf->fetch_map->nelts; i++) {
+
+        /* scheme and host are case-insensitive; the path is not */
+
+        if (url->len < kv[i].key.len
+            || ngx_strncasecmp(url->data, kv[i].key.data, kv[i].key.len)
+               != 0)
+        {
+            continue;
+        }
+
+        uri->len = kv[i].value.len + url->len - kv[i].key.len;
+        uri->data = ngx_pnalloc(call->request->pool, uri->len);
+        if (uri->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_cpymem(uri->data, kv[i].value.data, kv[i].value.len);
+        ngx_memcpy(p, url->data + kv[i].key.len, url->len - kv[i].key.len);
+
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* [ name, value, ... ] at index 2: checked, as nginx would send them */
+
+static ngx_int_t
+ngx_faas_fetch_headers(duk_context *duk, ngx_pool_t *pool,
+    ngx_faas_subrequest_t *fs)
+{
+    size_t         len;
+    ngx_str_t      s[2];
+    ngx_uint_t     i, j, n;
+    const char    *v;
+    ngx_keyval_t  *kv;
+
+    n = duk_get_length(duk, 2) / 2;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    fs->headers = ngx_array_create(pool, n, sizeof(ngx_keyval_t));
+    if (fs->headers == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+
+        for (j = 0; j < 2; j++) {
+            duk_get_prop_index(duk, 2, (duk_uarridx_t) (2 * i + j));
+            v = duk_safe_to_lstring(duk, -1, &len);
+
+            s[j].data = ngx_pnalloc(pool, len);
+            if (s[j].data == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(s[j].data, v, len);
+            s[j].len = len;
+            duk_pop(duk);
+        }
+
+        if (ngx_faas_fetch_token(&s[0]) != NGX_OK
+            || ngx_faas_fetch_value(&s[1]) != NGX_OK)
+        {
+            return NGX_DECLINED;
+        }
+
+        kv = ngx_array_push(fs->headers);
+        if (kv == NULL) {
+            return NGX_ERROR;
+        }
+
+        kv->key = s[0];
+        kv->value = s[1];
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_faas_fetch_token(ngx_str_t *s)
+{
+    u_char      c;
+    ngx_uint_t  i;
+
+    if (s->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < s->len; i++) {
+        c = s->data[i];
+
+        if (c <= ' ' || c >= 0x7f || ngx_strchr("\"(),/:;<=>?@[\\]{}", c)) {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* no line breaks or NUL: a value cannot start a header of its own */
+
+static ngx_int_t
+ngx_faas_fetch_value(ngx_str_t *s)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < s->len; i++) {
+        if (s->data[i] == '\r' || s->data[i] == '\n' || s->data[i] == '\0') {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* in the subrequest's finalization: only note it, see the top */
+
+static void
+ngx_faas_fetch_done(ngx_faas_subrequest_t *fs)
+{
+    ngx_faas_fetch_t  *f = fs->data;
+
+    if (!f->event.posted) {
+        ngx_post_event(&f->event, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_faas_fetch_handler(ngx_event_t *ev)
+{
+    ngx_faas_fetch_t  *f = ev->data;
+
+    if (!f->fs.done) {
+        /* just started: run it, nothing else may */
+        ngx_http_run_posted_requests(f->wait.call->request->connection);
+        return;
+    }
+
+    ngx_faas_vm_data(f->vm)->resume(f->wait.call, ngx_faas_fetch_deliver, f);
+}
+
+
+/* in the protected run of the call: callback(error, status, headers, body) */
+
+static void
+ngx_faas_fetch_deliver(duk_context *duk, void *data)
+{
+    ngx_faas_fetch_t *f = data;
+
+    ngx_uint_t        i, n;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
+    duk_get_prop_index(duk, -1, (duk_uarridx_t) f->id);
+
+    /* stack: [ stash fetches callback ] */
+
+    duk_push_undefined(duk);
+
+    if (f->fs.status == 0 || f->fs.truncated) {
+        if (f->fs.truncated) {
+            duk_push_sprintf(duk, "fetch: the response of \"%.*s\" is "
+                             "larger than the subrequest_output_buffer_size "
+                             "of its location",
+                             (int) f->fs.uri.len, f->fs.uri.data);
+
+        } else {
+            duk_push_sprintf(duk, "fetch: \"%.*s\" failed",
+                             (int) f->fs.uri.len, f->fs.uri.data);
+        }
+
+        ngx_faas_fetch_forget(f, duk);
+        duk_call_method(duk, 1);
+        return;
+    }
+
+    duk_push_undefined(duk);
+    duk_push_uint(duk, (duk_uint_t) f->fs.status);
+    duk_push_array(duk);
+
+    n = 0;
+
+    if (f->fs.content_type.len) {
+        duk_push_array(duk);
+        duk_push_literal(duk, "content-type");
+        duk_put_prop_index(duk, -2, 0);
+        duk_push_lstring(duk, (char *) f->fs.content_type.data,
+                         f->fs.content_type.len);
+        duk_put_prop_index(duk, -2, 1);
+        duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
+    }
+
+    part = f->fs.headers_out ? &f->fs.headers_out->part : NULL;
+
+    for ( /* void */ ; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].hash == 0) {
+                continue;
+            }
+
+            duk_push_array(duk);
+            duk_push_lstring(duk, (char *) h[i].key.data, h[i].key.len);
+            duk_put_prop_index(duk, -2, 0);
+            duk_push_lstring(duk, (char *) h[i].value.data, h[i].value.len);
+            duk_put_prop_index(duk, -2, 1);
+            duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
+        }
+    }
+
+    duk_push_lstring(duk, (char *) f->fs.response.data, f->fs.response.len);
+
+    /* stack: [ ... callback undefined undefined status headers body ] */
+
+    ngx_faas_fetch_forget(f, duk);
+    duk_call_method(duk, 4);
+}
+
+
+static void
+ngx_faas_fetch_cancel(ngx_faas_wait_t *wait, duk_context *duk)
+{
+    ngx_faas_fetch_t  *f = (ngx_faas_fetch_t *) wait;
+
+    if (!f->fs.done) {
+        wait->call->unfetch(&f->fs);
+    }
+
+    ngx_faas_fetch_forget(f, duk);
+}
+
+
+/* no longer awaited; its memory is the request's until the request ends */
+
+static void
+ngx_faas_fetch_forget(ngx_faas_fetch_t *f, duk_context *duk)
+{
+    f->fs.handler = NULL;
+
+    if (f->event.posted) {
+        ngx_delete_posted_event(&f->event);
+    }
+
+    ngx_queue_remove(&f->wait.queue);
+    ngx_faas_vm_data(f->vm)->waits--;
+
+    if (duk) {
+        duk_push_heap_stash(duk);
+        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
+        duk_del_prop_index(duk, -1, (duk_uarridx_t) f->id);
+        duk_pop_2(duk);
+    }
+}
