@@ -46,6 +46,7 @@ ngx_module_t            ngx_http_core_module;
 ngx_http_output_body_filter_pt  ngx_http_top_body_filter;
 ngx_rbtree_t            ngx_event_timer_rbtree;
 volatile ngx_msec_t     ngx_current_msec;
+ngx_queue_t             ngx_posted_events;
 
 
 static u_char *ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt,
@@ -90,7 +91,7 @@ ngx_fuzz_pool_destroy(ngx_pool_t *pool)
             c->handler(c->data);
         }
 
-        free(c->data);
+        /* c->data is the pool's (as in nginx) or the caller's */
         free(c);
     }
 
@@ -175,7 +176,7 @@ ngx_pool_cleanup_add(ngx_pool_t *p, size_t size)
     }
 
     if (size) {
-        c->data = calloc(1, size);
+        c->data = ngx_pcalloc(p, size);
         if (c->data == NULL) {
             free(c);
             return NULL;
@@ -1151,3 +1152,17 @@ ngx_thread_task_post(ngx_thread_pool_t *tp, ngx_thread_task_t *task)
 }
 
 #endif
+
+
+void
+ngx_http_test_reading(ngx_http_request_t *r)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_test_reading");
+}
+
+
+void
+ngx_http_block_reading(ngx_http_request_t *r)
+{
+    NGX_FUZZ_UNREACHED("ngx_http_block_reading");
+}
