@@ -86,6 +86,7 @@ ngx_faas_timers_set(duk_context *duk)
     double             ms;
     duk_idx_t          i, n;
     ngx_uint_t         id;
+    ngx_msec_int_t     lag;
     ngx_faas_vm_t     *vm;
     ngx_faas_call_t   *call;
     ngx_faas_timer_t  *t;
@@ -167,7 +168,15 @@ ngx_faas_timers_set(duk_context *duk)
     t->event.log = call->request->connection->log;
     t->event.cancelable = 1;
 
-    ngx_add_timer(&t->event, t->delay);
+    /*
+     * nginx's clock stands still while JavaScript runs (and the heap may
+     * have been made for this call): the time since is added, or the
+     * timer would fire early. Both clocks are CLOCK_MONOTONIC's
+     */
+
+    lag = (ngx_msec_int_t) (ngx_faas_now_us() / 1000 - ngx_current_msec);
+
+    ngx_add_timer(&t->event, t->delay + (lag > 0 ? lag : 0));
 
     duk_push_uint(duk, (duk_uint_t) t->id);
 
