@@ -11,6 +11,7 @@
 #                   (test-asan: the same)
 #   make fuzz       libFuzzer harnesses of the decoders of client bytes
 #   make bench      benchmarks against the peers (bench/)
+#   make bench-bff  the BFF workload (fetch) against njs and OpenResty
 #   make soak       the render pool under load while things go wrong
 #                   (bench/soak.sh, bench/SOAK.md)
 #   make layers     check that no file calls up a layer (src/ngx_faas.h)
@@ -62,7 +63,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat promtool run run-render \
-        test test-sanitize test-asan bench soak layers clean install deb \
+        test test-sanitize test-asan bench bench-bff soak layers clean install deb \
         deb-deps deploy-check deploy-deps fuzz-deps fuzz fuzz-replay
 
 all: module
@@ -281,6 +282,11 @@ fuzz-replay: fuzz-deps $(FUZZ_BINS)
 # or QUICK=1: short single runs, 10-15)
 bench: deps module compat
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) COMPAT=$(COMPAT)
+
+# issue 13's BFF row (ngx_faas fetch, njs ngx.fetch, OpenResty
+# capture_multi) and 1,000 calls waiting in one worker: bench/bff/bff.sh
+bench-bff: deps module
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bench/bff/bff.sh
 
 soak: deps module
 	$(MAKE) -C bench soak NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)

@@ -1,0 +1,157 @@
+#!/bin/bash
+# The BFF row of issue 13, and its 1,000-waiting-calls target: a measuring
+# script, not a test (nothing passes or fails on a number).
+#
+#   bench/bff/bff.sh [DURATION] [CONC]
+#
+# A backend nginx (ngx_faas, bench/bff/backend.js: JSON after a timer of
+# ?ms= milliseconds) serves /user and /orders. Three peers, one worker
+# each pinned to core 0, answer /bff by calling both backends (20 ms each)
+# in parallel and merging them:
+#   faas  fetch() x2 + Promise.all, through proxy_pass with keepalive
+#   njs   ngx.fetch() x2 + Promise.all (njs opens a connection per fetch)
+#   lua   ngx.location.capture_multi, through proxy_pass with keepalive
+# wrk -t1 -cCONC on core 1. Then: wrk -c1000 on ngx_faas /one (one fetch
+# of a 100 ms backend) while /ping is timed every 20 ms.
+#
+# Needs MODULE (the .so), wrk, libnginx-mod-http-js, libnginx-mod-http-lua,
+# lua-cjson. Ports 18121-18124 on loopback; work dir bench/work/bff.
+
+set -e
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+MODULE=${MODULE:-$HERE/../../build/ngx_faas_module.so}
+NGINX=${NGINX_BIN:-/usr/sbin/nginx}
+DURATION=${1:-10}
+CONC=${2:-50}
+WORK=$HERE/../work/bff
+BACKEND=18121
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+ulimit -n 65536 2>/dev/null || true
+
+main() {   # name port
+    cat <<CONF
+daemon on;
+master_process on;
+worker_processes 1;
+$( [ "$1" = backend ] && echo "worker_cpu_affinity 10;" || echo "worker_cpu_affinity 01;" )
+error_log $WORK/$1/error.log warn;
+pid $WORK/$1/nginx.pid;
+worker_rlimit_nofile 65536;
+events { worker_connections 16384; }
+CONF
+}
+
+http() {   # name
+    cat <<CONF
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $WORK/$1/tmp;
+    proxy_temp_path $WORK/$1/tmp;
+    upstream backend { server 127.0.0.1:$BACKEND; keepalive 256; }
+CONF
+}
+
+proxy='location /_b/ { internal; proxy_pass http://backend/;
+                 proxy_http_version 1.1; proxy_set_header Connection ""; }'
+
+for p in backend faas njs lua; do mkdir -p "$WORK/$p/tmp" "$WORK/$p/fn"; done
+cp "$HERE/backend.js" "$WORK/backend/fn/backend.js"
+cp "$HERE/bff.js" "$HERE/one.js" "$WORK/faas/fn/"
+sed "s/@BACKEND@/$BACKEND/g" "$HERE/bff.njs" > "$WORK/njs/bff.js"
+
+{ echo "load_module $MODULE;"; main backend; echo "http {"; http backend
+  echo "faas_functions $WORK/backend/fn; faas_preload backend;"
+  echo "server { listen 127.0.0.1:$BACKEND; location / { faas_pass backend; } } }"
+} > "$WORK/backend/nginx.conf"
+
+{ echo "load_module $MODULE;"; main faas; echo "http {"; http faas
+  echo "faas_functions $WORK/faas/fn; faas_preload bff one;"
+  echo "server { listen 127.0.0.1:18122; location = /bff { faas_pass bff; }"
+  echo "location = /one { faas_pass one; } location = /ping { return 200 pong; }"
+  echo "$proxy } }"
+} > "$WORK/faas/nginx.conf"
+
+{ echo "load_module /usr/lib/nginx/modules/ngx_http_js_module.so;"; main njs
+  echo "http {"; http njs
+  echo "js_path $WORK/njs; js_import bff from bff.js;"
+  echo "server { listen 127.0.0.1:18123; location = /bff { js_content bff.bff; } } }"
+} > "$WORK/njs/nginx.conf"
+
+{ echo "load_module /usr/lib/nginx/modules/ndk_http_module.so;"
+  echo "load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"; main lua
+  echo "http {"; http lua
+  echo 'init_by_lua_block { cjson = require "cjson" }'
+  echo "server { listen 127.0.0.1:18124; $proxy"
+  cat <<'LUA'
+    location = /bff {
+        content_by_lua_block {
+            local ms = ngx.var.arg_ms or "20"
+            local u, o = ngx.location.capture_multi{
+                { "/_b/user", { args = "ms=" .. ms } },
+                { "/_b/orders", { args = "ms=" .. ms } } }
+            local user, orders = cjson.decode(u.body), cjson.decode(o.body)
+            local total = 0
+            for _, x in ipairs(orders) do total = total + x.total end
+            ngx.header.content_type = "application/json"
+            ngx.print(cjson.encode({ user = user, orders = orders,
+                                     total = total }))
+        }
+    }
+} }
+LUA
+} > "$WORK/lua/nginx.conf"
+
+stop() {
+    for p in backend faas njs lua; do
+        [ -f "$WORK/$p/nginx.pid" ] && kill "$(cat "$WORK/$p/nginx.pid")" 2>/dev/null
+    done
+    return 0
+}
+trap stop EXIT
+
+for p in backend faas njs lua; do
+    "$NGINX" -p "$WORK/$p" -c "$WORK/$p/nginx.conf" -e "$WORK/$p/error.log"
+done
+sleep 1
+
+echo "# BFF bench $(date -u +%FT%TZ), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# two backends of 20 ms each, merged; wrk -t1 -c$CONC -d${DURATION}s"
+printf '%-6s %10s %9s %9s %8s\n' peer req/s p50_ms p99_ms errors
+
+for p in faas njs lua; do
+    port=$((18122 + $(echo "faas njs lua" | tr ' ' '\n' | grep -n "^$p$" | cut -d: -f1) - 1))
+    body=$(curl -s "http://127.0.0.1:$port/bff")
+    case "$body" in
+        *'"total":15.5'*) ;;
+        *) echo "$p: wrong answer: $body"; continue ;;
+    esac
+    out=$(taskset -c 1 wrk -t1 -c"$CONC" -d"${DURATION}s" --latency \
+          "http://127.0.0.1:$port/bff")
+    rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+    p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+    p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+    err=$(echo "$out" | awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }')
+    printf '%-6s %10s %9s %9s %8s\n' "$p" "$rps" "$p50" "$p99" "${err:-0}"
+done
+
+echo
+echo "# 1,000 calls waiting on a 100 ms backend in one worker (ngx_faas /one)"
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+( taskset -c 1 wrk -t1 -c1000 -d"${DURATION}s" --latency --timeout 5s \
+      "http://127.0.0.1:18122/one?ms=100" > "$WORK/one.wrk" ) &
+wrkpid=$!
+sleep 1
+: > "$WORK/ping.ms"
+end=$((SECONDS + DURATION - 2))
+while [ $SECONDS -lt $end ]; do
+    curl -s -o /dev/null -w '%{time_total}\n' http://127.0.0.1:18122/ping \
+        >> "$WORK/ping.ms"
+    sleep 0.02
+done
+wait $wrkpid
+awk '/Requests\/sec|Latency|50%|99%|Non-2xx|Socket errors/' "$WORK/one.wrk"
+sort -n "$WORK/ping.ms" | awk '{ a[NR] = $1 * 1000 }
+    END { printf "/ping while waiting: %d samples, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+          NR, a[int(NR * 0.5) + 1], a[int(NR * 0.99) + 1], a[NR] }'
