@@ -5,6 +5,9 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# a second port, for a render listener beside the test server
+$ENV{TEST_NGINX_RENDER_PORT} ||= ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 1;
+
 repeat_each(2);
 no_long_string();
 run_tests();
@@ -383,3 +386,56 @@ from x
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 12: in the render pool too: a render worker's call waits and fetches
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+    upstream render { server 127.0.0.1:$TEST_NGINX_RENDER_PORT; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location ~ ^/(?<fn>\w+)$ { faas_pass $fn; }
+        location = /_api/user { default_type application/json;
+                                return 200 '{"name":"ann"}'; }
+    }
+--- config
+    location /r/ { faas_admit budget=2s; proxy_pass http://render/; }
+--- user_files
+>>> fn/page.js
+module.exports = function () {
+    return new Promise(function (resolve) { setTimeout(resolve, 50); })
+        .then(function () { return fetch('/_api/user'); })
+        .then(function (r) { return r.json(); })
+        .then(function (u) { return 'hello ' + u.name; });
+};
+--- request
+GET /r/page
+--- response_body chomp
+hello ann
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 13: faas_fetch_map needs a URL prefix and a location path
+--- http_config
+    faas_fetch_map api.example.com /_api/;
+--- config
+--- must_die
+--- error_log
+invalid URL prefix "api.example.com" in "faas_fetch_map" directive, it must be scheme://host...
+
+
+
+=== TEST 14: faas_fetch_map maps to a path of this server only
+--- http_config
+    faas_fetch_map https://api.example.com/ http://other/;
+--- config
+--- must_die
+--- error_log
+invalid URI prefix "http://other/" in "faas_fetch_map" directive, it must start with "/"
