@@ -23,15 +23,15 @@
  *
  * The Fetch API's objects (Headers, Response, the checks of init) are
  * JavaScript, below, made once per heap around one native function,
- * fetch(url, method, headers, body, callback), which starts the
+ * fetch(url, method, headers, body, resolve, reject), which starts the
  * subrequest through the call's hook (handler.c installs subrequest.c's:
  * this file is JS runtime, see ngx_faas.h). The fetch is one of the
- * call's waits: the callback stays in the stash under its id until the
- * answer, and a call that ends cancels it.
+ * call's waits: its resolve, reject and URL stay in the stash under its
+ * id until the answer, and a call that ends cancels it.
  *
  * When the subrequest ends, nginx is finalizing it: nothing may run
  * there, so the answer is taken to an event of its own, posted, which
- * runs the callback in the heap for the call (its budgets, then the
+ * settles the promise in the heap for the call (its budgets, then the
  * jobs, then the answers: ngx_faas_call_resume() by the heap's hook).
  * The same event, posted at the start, runs the main request's posted
  * subrequests: a fetch made in a timer's callback has no connection
@@ -46,6 +46,9 @@ typedef struct {
     ngx_uint_t                 id;
     ngx_faas_vm_t             *vm;
 } ngx_faas_fetch_t;
+
+
+#define NGX_FAAS_FETCH_ANSWER  DUK_HIDDEN_SYMBOL("faasFetchAnswer")
 
 
 static duk_ret_t ngx_faas_fetch_native(duk_context *duk);
@@ -83,25 +86,29 @@ static const char  ngx_faas_fetch_js[] =
 "  501: 'Not Implemented', 502: 'Bad Gateway',\n"
 "  503: 'Service Unavailable', 504: 'Gateway Timeout' };\n"
 "var methods = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/i;\n"
-"function hidden(o, k, v) {\n"
-"  Object.defineProperty(o, k, { value: v, writable: true });\n"
-"}\n"
+"/* no closures per call: a function made per call is garbage only the\n"
+"   mark-and-sweep collector frees (its prototype points back at it) */\n"
 "function Headers(init) {\n"
-"  hidden(this, '_list', []);\n"
-"  var self = this;\n"
+"  var i, k, keys, p;\n"
+"  Object.defineProperty(this, '_list', { value: [], writable: true });\n"
 "  if (init instanceof Headers) {\n"
-"    init.forEach(function (v, k) { self.append(k, v); });\n"
+"    for (i = 0; i < init._list.length; i++) {\n"
+"      this._list.push([init._list[i][0], init._list[i][1]]);\n"
+"    }\n"
 "  } else if (Array.isArray(init)) {\n"
-"    init.forEach(function (p) {\n"
+"    for (i = 0; i < init.length; i++) {\n"
+"      p = init[i];\n"
 "      if (!p || p.length !== 2) {\n"
 "        throw new TypeError('Headers: a pair must be [name, value]');\n"
 "      }\n"
-"      self.append(p[0], p[1]);\n"
-"    });\n"
+"      this.append(p[0], p[1]);\n"
+"    }\n"
 "  } else if (init !== undefined && init !== null) {\n"
-"    Object.keys(Object(init)).forEach(function (k) {\n"
-"      self.append(k, init[k]);\n"
-"    });\n"
+"    keys = Object.keys(Object(init));\n"
+"    for (i = 0; i < keys.length; i++) {\n"
+"      k = keys[i];\n"
+"      this.append(k, init[k]);\n"
+"    }\n"
 "  }\n"
 "}\n"
 "Headers.prototype.append = function (name, value) {\n"
@@ -112,36 +119,53 @@ static const char  ngx_faas_fetch_js[] =
 "  this.append(name, value);\n"
 "};\n"
 "Headers.prototype['delete'] = function (name) {\n"
+"  var i, l = [];\n"
 "  name = String(name).toLowerCase();\n"
-"  this._list = this._list.filter(function (p) { return p[0] !== name; });\n"
+"  for (i = 0; i < this._list.length; i++) {\n"
+"    if (this._list[i][0] !== name) { l.push(this._list[i]); }\n"
+"  }\n"
+"  this._list = l;\n"
 "};\n"
 "Headers.prototype.get = function (name) {\n"
-"  var v = [];\n"
+"  var i, v = null;\n"
 "  name = String(name).toLowerCase();\n"
-"  this._list.forEach(function (p) { if (p[0] === name) { v.push(p[1]); } });\n"
-"  return v.length ? v.join(', ') : null;\n"
+"  for (i = 0; i < this._list.length; i++) {\n"
+"    if (this._list[i][0] === name) {\n"
+"      v = v === null ? this._list[i][1] : v + ', ' + this._list[i][1];\n"
+"    }\n"
+"  }\n"
+"  return v;\n"
 "};\n"
 "Headers.prototype.has = function (name) {\n"
 "  return this.get(name) !== null;\n"
 "};\n"
 "Headers.prototype.forEach = function (fn, thisArg) {\n"
-"  var seen = {}, self = this, names = [];\n"
-"  this._list.forEach(function (p) {\n"
-"    if (!seen.hasOwnProperty(p[0])) { seen[p[0]] = 1; names.push(p[0]); }\n"
-"  });\n"
-"  names.sort().forEach(function (n) {\n"
-"    fn.call(thisArg, self.get(n), n, self);\n"
-"  });\n"
+"  var i, seen = {}, names = [];\n"
+"  for (i = 0; i < this._list.length; i++) {\n"
+"    if (!seen.hasOwnProperty(this._list[i][0])) {\n"
+"      seen[this._list[i][0]] = 1;\n"
+"      names.push(this._list[i][0]);\n"
+"    }\n"
+"  }\n"
+"  names.sort();\n"
+"  for (i = 0; i < names.length; i++) {\n"
+"    fn.call(thisArg, this.get(names[i]), names[i], this);\n"
+"  }\n"
 "};\n"
+"/* the answer's headers come as [ name, value, name, value... ] */\n"
 "function FetchResponse(status, headers, body, url) {\n"
+"  var i, h = new Headers();\n"
+"  for (i = 0; i + 1 < headers.length; i += 2) {\n"
+"    h._list.push([headers[i].toLowerCase(), headers[i + 1]]);\n"
+"  }\n"
 "  this.status = status;\n"
 "  this.ok = status >= 200 && status < 300;\n"
 "  this.statusText = reasons[status] || '';\n"
 "  this.url = url;\n"
 "  this.redirected = false;\n"
 "  this.type = 'basic';\n"
-"  this.headers = new Headers(headers);\n"
-"  hidden(this, '_body', body);\n"
+"  this.headers = h;\n"
+"  Object.defineProperty(this, '_body', { value: body, writable: true });\n"
 "  this.bodyUsed = false;\n"
 "}\n"
 "function consume(r) {\n"
@@ -160,50 +184,67 @@ static const char  ngx_faas_fetch_js[] =
 "  return consume(this).then(bytes);\n"
 "};\n"
 "FetchResponse.prototype.clone = function () {\n"
+"  var i, h = [];\n"
 "  if (this.bodyUsed) { throw new TypeError('fetch: body already read'); }\n"
-"  return new FetchResponse(this.status, this.headers, this._body,\n"
-"                           this.url);\n"
+"  for (i = 0; i < this.headers._list.length; i++) {\n"
+"    h.push(this.headers._list[i][0], this.headers._list[i][1]);\n"
+"  }\n"
+"  return new FetchResponse(this.status, h, this._body, this.url);\n"
 "};\n"
-"function fetch(input, init) {\n"
-"  return new Promise(function (resolve, reject) {\n"
-"    var url, method, headers, body, list;\n"
-"    url = String(input !== null && typeof input === 'object'\n"
-"                 && input.url !== undefined ? input.url : input);\n"
-"    init = init === undefined || init === null ? {} : Object(init);\n"
-"    method = init.method === undefined ? 'GET' : String(init.method);\n"
-"    if (methods.test(method)) { method = method.toUpperCase(); }\n"
-"    headers = new Headers(init.headers);\n"
-"    body = init.body;\n"
-"    if (body === undefined || body === null) {\n"
-"      body = undefined;\n"
-"    } else if (method === 'GET' || method === 'HEAD') {\n"
-"      throw new TypeError('fetch: a ' + method + ' request has no body');\n"
-"    } else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {\n"
-"      /* bytes as they are */\n"
-"    } else if (typeof body === 'object' && !(body instanceof String)) {\n"
-"      body = JSON.stringify(body);\n"
-"      if (!headers.has('content-type')) {\n"
-"        headers.set('content-type', 'application/json');\n"
-"      }\n"
-"    } else {\n"
-"      body = String(body);\n"
-"      if (!headers.has('content-type')) {\n"
-"        headers.set('content-type', 'text/plain;charset=UTF-8');\n"
-"      }\n"
+"FetchResponse.prototype.constructor = FetchResponse;\n"
+"/* what native() answers with, in the call's run: settles the fetch */\n"
+"function answer(resolve, reject, url, error, status, headers, body) {\n"
+"  if (error !== undefined) {\n"
+"    reject(new TypeError(error));\n"
+"    return;\n"
+"  }\n"
+"  resolve(new FetchResponse(status, headers, body, url));\n"
+"}\n"
+"/* init checked, as the Fetch standard does, into native()'s arguments */\n"
+"function request(input, init) {\n"
+"  var i, url, method, headers, body, list;\n"
+"  url = String(input !== null && typeof input === 'object'\n"
+"               && input.url !== undefined ? input.url : input);\n"
+"  init = init === undefined || init === null ? {} : Object(init);\n"
+"  method = init.method === undefined ? 'GET' : String(init.method);\n"
+"  if (methods.test(method)) { method = method.toUpperCase(); }\n"
+"  headers = new Headers(init.headers);\n"
+"  body = init.body;\n"
+"  if (body === undefined || body === null) {\n"
+"    body = undefined;\n"
+"  } else if (method === 'GET' || method === 'HEAD') {\n"
+"    throw new TypeError('fetch: a ' + method + ' request has no body');\n"
+"  } else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {\n"
+"    /* bytes as they are */\n"
+"  } else if (typeof body === 'object' && !(body instanceof String)) {\n"
+"    body = JSON.stringify(body);\n"
+"    if (!headers.has('content-type')) {\n"
+"      headers.append('content-type', 'application/json');\n"
 "    }\n"
-"    list = [];\n"
-"    headers._list.forEach(function (p) { list.push(p[0], p[1]); });\n"
-"    native(url, method, list, body, function (error, status, h, text) {\n"
-"      if (error !== undefined) {\n"
-"        reject(new TypeError(error));\n"
-"        return;\n"
-"      }\n"
-"      resolve(new FetchResponse(status, h, text, url));\n"
-"    });\n"
+"  } else {\n"
+"    body = String(body);\n"
+"    if (!headers.has('content-type')) {\n"
+"      headers.append('content-type', 'text/plain;charset=UTF-8');\n"
+"    }\n"
+"  }\n"
+"  list = [];\n"
+"  for (i = 0; i < headers._list.length; i++) {\n"
+"    list.push(headers._list[i][0], headers._list[i][1]);\n"
+"  }\n"
+"  return [url, method, list, body];\n"
+"}\n"
+"function fetch(input, init) {\n"
+"  var r;\n"
+"  try {\n"
+"    r = request(input, init);\n"
+"  } catch (e) {\n"
+"    return Promise.reject(e);\n"
+"  }\n"
+"  return new Promise(function (resolve, reject) {\n"
+"    native(r[0], r[1], r[2], r[3], resolve, reject);\n"
 "  });\n"
 "}\n"
-"FetchResponse.prototype.constructor = FetchResponse;\n"
-"return { fetch: fetch, Headers: Headers };\n"
+"return { fetch: fetch, Headers: Headers, answer: answer };\n"
 "})";
 
 
@@ -217,22 +258,23 @@ ngx_faas_fetch_init(duk_context *duk)
 
     /* stack: [ factory ] */
 
-    duk_push_c_function(duk, ngx_faas_fetch_native, 5);
+    duk_push_c_function(duk, ngx_faas_fetch_native, 6);
     duk_push_c_function(duk, ngx_faas_fetch_bytes, 1);
     duk_call(duk, 2);
 
-    /* stack: [ { fetch, Headers } ] */
+    /* stack: [ { fetch, Headers, answer } ] */
 
     duk_get_prop_literal(duk, -1, "fetch");
     duk_put_global_literal(duk, "fetch");
     duk_get_prop_literal(duk, -1, "Headers");
     duk_put_global_literal(duk, "Headers");
-    duk_pop(duk);
 
     duk_push_heap_stash(duk);
+    duk_get_prop_literal(duk, -2, "answer");
+    duk_put_prop_literal(duk, -2, NGX_FAAS_FETCH_ANSWER);
     duk_push_bare_object(duk);
     duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_FETCHES);
-    duk_pop(duk);
+    duk_pop_2(duk);
 }
 
 
@@ -255,7 +297,7 @@ ngx_faas_fetch_bytes(duk_context *duk)
 }
 
 
-/* native(url, method, [name, value, ...], body, callback) */
+/* native(url, method, [name, value, ...], body, resolve, reject) */
 
 static duk_ret_t
 ngx_faas_fetch_native(duk_context *duk)
@@ -337,11 +379,17 @@ ngx_faas_fetch_native(duk_context *duk)
     f->id = ++ngx_faas_vm_data(vm)->next_fetch;
     f->vm = vm;
 
-    /* the callback first: once started, the answer must find it */
+    /* its promise first: once started, the answer must find it */
 
     duk_push_heap_stash(duk);
     duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
+    duk_push_array(duk);
     duk_dup(duk, 4);
+    duk_put_prop_index(duk, -2, 0);
+    duk_dup(duk, 5);
+    duk_put_prop_index(duk, -2, 1);
+    duk_dup(duk, 0);
+    duk_put_prop_index(duk, -2, 2);
     duk_put_prop_index(duk, -2, (duk_uarridx_t) f->id);
 
     if (call->fetch(call->request, &f->fs) != NGX_OK) {
@@ -549,7 +597,10 @@ ngx_faas_fetch_handler(ngx_event_t *ev)
 }
 
 
-/* in the protected run of the call: callback(error, status, headers, body) */
+/*
+ * in the protected run of the call: answer(resolve, reject, url, error,
+ * status, [name, value, ...], body) settles the fetch's promise
+ */
 
 static void
 ngx_faas_fetch_deliver(duk_context *duk, void *data)
@@ -561,12 +612,17 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
     ngx_table_elt_t  *h;
 
     duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
-    duk_get_prop_index(duk, -1, (duk_uarridx_t) f->id);
-
-    /* stack: [ stash fetches callback ] */
-
+    duk_get_prop_literal(duk, -1, NGX_FAAS_FETCH_ANSWER);
     duk_push_undefined(duk);
+    duk_get_prop_literal(duk, -3, NGX_FAAS_STASH_FETCHES);
+    duk_get_prop_index(duk, -1, (duk_uarridx_t) f->id);
+    duk_remove(duk, -2);
+    duk_get_prop_index(duk, -1, 0);
+    duk_get_prop_index(duk, -2, 1);
+    duk_get_prop_index(duk, -3, 2);
+    duk_remove(duk, -4);
+
+    /* stack: [ stash answer undefined resolve reject url ] */
 
     if (f->fs.status == 0 || f->fs.truncated) {
         if (f->fs.truncated) {
@@ -581,7 +637,7 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
         }
 
         ngx_faas_fetch_forget(f, duk);
-        duk_call_method(duk, 1);
+        duk_call_method(duk, 4);
         return;
     }
 
@@ -592,12 +648,10 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
     n = 0;
 
     if (f->fs.content_type.len) {
-        duk_push_array(duk);
         duk_push_literal(duk, "content-type");
-        duk_put_prop_index(duk, -2, 0);
+        duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
         duk_push_lstring(duk, (char *) f->fs.content_type.data,
                          f->fs.content_type.len);
-        duk_put_prop_index(duk, -2, 1);
         duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
     }
 
@@ -611,21 +665,20 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
                 continue;
             }
 
-            duk_push_array(duk);
             duk_push_lstring(duk, (char *) h[i].key.data, h[i].key.len);
-            duk_put_prop_index(duk, -2, 0);
+            duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
             duk_push_lstring(duk, (char *) h[i].value.data, h[i].value.len);
-            duk_put_prop_index(duk, -2, 1);
             duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
         }
     }
 
     duk_push_lstring(duk, (char *) f->fs.response.data, f->fs.response.len);
 
-    /* stack: [ ... callback undefined undefined status headers body ] */
+    /* stack: [ ... answer undefined resolve reject url undefined status
+                 headers body ] */
 
     ngx_faas_fetch_forget(f, duk);
-    duk_call_method(duk, 4);
+    duk_call_method(duk, 7);
 }
 
 
