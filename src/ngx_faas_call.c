@@ -250,7 +250,16 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     ngx_time_update();
 
     if (!call->pending) {
-        (void) ngx_faas_call_end(call, 1);
+
+        /*
+         * its jobs may have settled calls that wait (a promise they
+         * share): those are answered now, not at the heap's next event
+         */
+
+        if (ngx_faas_call_end(call, 1) == NGX_OK && !call->conf->debug) {
+            (void) ngx_faas_call_answer_settled(vm);
+        }
+
         return;
     }
 

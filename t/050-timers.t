@@ -317,3 +317,35 @@ X-Faas-Status: heap_reset
 --- no_error_log
 wait timer ran
 [alert]
+
+
+
+=== TEST 12: a call that answers at once releases a call waiting on a promise they share
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /wait { mirror /release-later; faas_pass shared; }
+    location /release-later { internal;
+        proxy_pass http://127.0.0.1:$server_port/release; }
+    location /release { faas_pass shared; }
+--- user_files
+>>> fn/shared.js
+var waiters = [];
+module.exports = function (ctx) {
+    if (ctx.path === '/wait') {
+        /* something awaited in the heap, or the promise could never settle */
+        setTimeout(function () { console.error('keeper ran'); }, 3000);
+        return new Promise(function (resolve) { waiters.push(resolve); });
+    }
+    waiters.splice(0).forEach(function (resolve) { resolve('released'); });
+    return 'done';
+};
+--- request
+GET /wait
+--- timeout: 1.5
+--- response_body chomp
+released
+--- no_error_log
+keeper ran
+[error]
+[alert]
