@@ -234,6 +234,7 @@ struct ngx_faas_call_s {
     unsigned                   pending:1; /* it waits */
     unsigned                   settled:1; /* ... and its promise settled */
     unsigned                   rejected:1;
+    unsigned                   overrun:1; /* over faas_timeout, unstopped */
 };
 
 

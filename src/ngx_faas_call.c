@@ -383,6 +383,19 @@ ngx_faas_call_resume(ngx_faas_call_t *call, ngx_faas_vm_run_pt run,
 
     ngx_time_update();
 
+    if (call->error == NGX_FAAS_OK
+        && call->run_time > (uint64_t) call->conf->timeout * 1000)
+    {
+        /*
+         * the budget is checked every so many instructions: a slice can
+         * end over it unchecked. The call is over its faas_timeout all
+         * the same; its heap ran to a clean end and is kept
+         */
+
+        call->error = NGX_FAAS_TIMEOUT;
+        call->overrun = 1;
+    }
+
     if (call->error != NGX_FAAS_OK) {
         /* what it threw, or a limit: the call ends here */
 
@@ -559,7 +572,7 @@ ngx_faas_call_end(ngx_faas_call_t *call, ngx_uint_t stats)
         call->pending = 0;
     }
 
-    reset = call->error == NGX_FAAS_TIMEOUT
+    reset = (call->error == NGX_FAAS_TIMEOUT && !call->overrun)
             || call->error == NGX_FAAS_MEMORY;
 
     if (!reset && !call->conf->debug

@@ -204,7 +204,7 @@ GET /t
 --- response_body_like chomp
 "error":"function timed out"
 --- error_log eval
-qr/faas: function "slices" timed out after 1\d\dms \(faas_timeout 150ms\)/
+qr/faas: function "slices" timed out after (?:1[5-9]\d|[2-9]\d\d)ms \(faas_timeout 150ms\)/
 --- no_error_log
 [alert]
 
