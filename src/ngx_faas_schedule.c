@@ -34,6 +34,8 @@ struct ngx_faas_schedule_s {
     ngx_event_t                event;
     ngx_log_t                  log;       /* of the run's connection */
     ngx_http_log_ctx_t         log_ctx;
+    ngx_connection_t          *connection; /* of the run, until it ends */
+    ngx_http_connection_t      hc;
 };
 
 
@@ -41,8 +43,11 @@ static void ngx_faas_schedule_handler(ngx_event_t *ev);
 static ngx_int_t ngx_faas_schedule_take(ngx_faas_schedule_t *sc,
     ngx_msec_t now);
 static void ngx_faas_schedule_run(ngx_faas_schedule_t *sc);
-static void ngx_faas_schedule_call(ngx_faas_schedule_t *sc,
+static ngx_faas_call_t *ngx_faas_schedule_call(ngx_faas_schedule_t *sc,
     ngx_http_request_t *r);
+static void ngx_faas_schedule_done(ngx_faas_call_t *call);
+static void ngx_faas_schedule_finish(ngx_faas_schedule_t *sc,
+    ngx_faas_call_t *call);
 static u_char *ngx_faas_schedule_log_handler(ngx_log_t *log, u_char *buf,
     size_t len);
 static ngx_msec_t ngx_faas_schedule_now(void);
@@ -214,11 +219,10 @@ ngx_faas_schedule_handler(ngx_event_t *ev)
         return;
     }
 
+    /* the lease is given back when the run ends: a waiting run keeps it */
+
     if (ngx_faas_schedule_take(sc, ngx_faas_schedule_now()) == NGX_OK) {
         ngx_faas_schedule_run(sc);
-
-        ngx_memory_barrier();
-        sc->slot->owner = 0;
     }
 
     /* wake when the next run is due, as every other worker does */
@@ -294,51 +298,54 @@ ngx_faas_schedule_take(ngx_faas_schedule_t *sc, ngx_msec_t now)
 }
 
 
-/* a connection with no socket and a request on it, freed when done */
+/*
+ * a connection with no socket and a request on it, kept until the call
+ * ends: at once, or when what it waits for (timers) is done
+ */
 
 static void
 ngx_faas_schedule_run(ngx_faas_schedule_t *sc)
 {
-    ngx_connection_t       *c;
-    ngx_http_request_t     *r;
-    ngx_http_connection_t   hc;
+    ngx_connection_t    *c;
+    ngx_faas_call_t     *call;
+    ngx_http_request_t  *r;
 
     ngx_memzero(&sc->log_ctx, sizeof(ngx_http_log_ctx_t));
 
     c = ngx_get_connection(0, &sc->log);
     if (c == NULL) {
+        ngx_faas_schedule_finish(sc, NULL);
         return;
     }
 
+    sc->connection = c;
     sc->log_ctx.connection = c;
 
-    ngx_memzero(&hc, sizeof(ngx_http_connection_t));
-    hc.conf_ctx = sc->conf_ctx;
-    c->data = &hc;
+    ngx_memzero(&sc->hc, sizeof(ngx_http_connection_t));
+    sc->hc.conf_ctx = sc->conf_ctx;
+    c->data = &sc->hc;
 
     r = ngx_http_create_request(c);
-
-    if (r != NULL) {
-        c->data = r;
-        c->pool = r->pool;
-
-        ngx_faas_schedule_call(sc, r);
-
-        /* no access log line: there is no client */
-
-        r->logged = 1;
-        ngx_http_free_request(r, 0);
+    if (r == NULL) {
+        ngx_faas_schedule_finish(sc, NULL);
+        return;
     }
 
-    ngx_free_connection(c);
+    c->data = r;
+    c->pool = r->pool;
 
-    c->fd = (ngx_socket_t) -1;
-    c->pool = NULL;
-    c->destroyed = 1;
+    call = ngx_faas_schedule_call(sc, r);
+
+    if (call && call->pending) {
+        /* ngx_faas_schedule_done() ends it */
+        return;
+    }
+
+    ngx_faas_schedule_finish(sc, call);
 }
 
 
-static void
+static ngx_faas_call_t *
 ngx_faas_schedule_call(ngx_faas_schedule_t *sc, ngx_http_request_t *r)
 {
     u_char           *p;
@@ -360,7 +367,7 @@ ngx_faas_schedule_call(ngx_faas_schedule_t *sc, ngx_http_request_t *r)
                           sizeof(ngx_faas_header_t))
            != NGX_OK)
     {
-        return;
+        return NULL;
     }
 
     *p = '/';
@@ -385,30 +392,83 @@ ngx_faas_schedule_call(ngx_faas_schedule_t *sc, ngx_http_request_t *r)
     if (sc->conf->debug) {
         call->logs = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
         if (call->logs == NULL) {
-            return;
+            return NULL;
         }
     }
 
     ctx = ngx_faas_ctx_get(r);
     if (ctx == NULL) {
-        return;
+        return NULL;
     }
 
     ctx->call = call;
 
+    /* timers, not fetch: there is no client request to fetch from */
+
+    call->done = ngx_faas_schedule_done;
+
     ngx_faas_call_run(call);
-    ngx_faas_call_log(call);
 
-    (void) ngx_atomic_fetch_add(&sc->slot->runs, 1);
+    return call;
+}
 
-    if (call->error != NGX_FAAS_OK) {
-        (void) ngx_atomic_fetch_add(&sc->slot->failed, 1);
-        return;
+
+static void
+ngx_faas_schedule_done(ngx_faas_call_t *call)
+{
+    ngx_faas_schedule_t  *sc;
+
+    sc = (ngx_faas_schedule_t *) ((u_char *) call->request->connection->log
+                                  - offsetof(ngx_faas_schedule_t, log));
+
+    ngx_faas_schedule_finish(sc, call);
+}
+
+
+/* the run's log line and counters; its request goes, the lease too */
+
+static void
+ngx_faas_schedule_finish(ngx_faas_schedule_t *sc, ngx_faas_call_t *call)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    if (call) {
+        ngx_faas_call_log(call);
+
+        (void) ngx_atomic_fetch_add(&sc->slot->runs, 1);
+
+        if (call->error != NGX_FAAS_OK) {
+            (void) ngx_atomic_fetch_add(&sc->slot->failed, 1);
+
+        } else {
+            ngx_log_error(NGX_LOG_INFO, call->request->connection->log, 0,
+                          "faas: scheduled run of \"%V\" done in %uLus",
+                          &sc->name, call->run_time);
+        }
     }
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "faas: scheduled run of \"%V\" done in %uLus",
-                  &sc->name, call->run_time);
+    c = sc->connection;
+
+    if (c) {
+        r = c->data;
+
+        if (r != (void *) &sc->hc) {
+            /* no access log line: there is no client */
+            r->logged = 1;
+            ngx_http_free_request(r, 0);
+        }
+
+        ngx_free_connection(c);
+
+        c->fd = (ngx_socket_t) -1;
+        c->pool = NULL;
+        c->destroyed = 1;
+        sc->connection = NULL;
+    }
+
+    ngx_memory_barrier();
+    sc->slot->owner = 0;
 }
 
 

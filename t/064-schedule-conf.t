@@ -111,3 +111,52 @@ GET /status
 --- wait: 0.5
 --- error_log eval
 qr/\[error\].*faas: function "spin" timed out after \d+ms \(faas_timeout 50ms\), faas_schedule: "spin", request_id: "[0-9a-f]{32}"/
+
+
+
+=== TEST 9: a run that waits on a timer keeps its lease until it ends: the runs due meanwhile are skipped
+--- http_config
+    faas_shared s 64k;
+--- config
+    location /j {
+        faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+        faas_schedule 100ms wait;
+    }
+    location = /ok { return 200 ok; }
+--- user_files
+>>> fn/wait.js
+module.exports = function () {
+    if (shared.s.incr('active') > 1) { shared.s.incr('overlap'); }
+    return new Promise(function (resolve) {
+        setTimeout(function () {
+            shared.s.incr('active', -1);
+            resolve();
+        }, 250);
+    });
+};
+--- request
+GET /ok
+--- wait: 1
+--- error_log eval
+[qr/faas: scheduled run of "wait" done in \d+us, faas_schedule: "wait"/,
+ qr/faas: schedule "wait" skipped a run, the one before is still running in process \d+/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: fetch() in a scheduled run is a TypeError: there is no request to fetch from
+--- config
+    location /j {
+        faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+        faas_schedule 100ms f;
+    }
+    location = /ok { return 200 ok; }
+--- user_files
+>>> fn/f.js
+module.exports = function () { return fetch('/x'); };
+--- request
+GET /ok
+--- wait: 0.3
+--- error_log eval
+qr/\[error\].*faas: function "f" failed: TypeError: fetch: only a call can fetch.*faas_schedule: "f", request_id: "[0-9a-f]{32}"/
