@@ -142,7 +142,13 @@ ngx_faas_admit_handler(ngx_http_request_t *r)
 
     flcf = ngx_http_get_module_loc_conf(r, ngx_faas_module);
 
-    if (flcf->admit != 1 || r != r->main) {
+    /*
+     * a subrequest too: each job of a faas_batch is admitted on its own
+     * (its body is the job, in memory; its ticket header goes into its
+     * own list of headers, and is released with the main request)
+     */
+
+    if (flcf->admit != 1) {
         return NGX_DECLINED;
     }
 
