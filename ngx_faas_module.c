@@ -10,6 +10,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_admit.h"
+#include "ngx_faas_batch.h"
 #include "ngx_faas_call.h"
 #include "ngx_faas_directive.h"
 #include "ngx_faas_render.h"
@@ -130,6 +131,20 @@ static ngx_command_t  ngx_faas_commands[] = {
       ngx_faas_set_admit,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("faas_batch"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_faas_set_batch,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("faas_batch_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_faas_loc_conf_t, batch_timeout),
       NULL },
 
     { ngx_string("faas_status"),
@@ -368,12 +383,14 @@ ngx_faas_create_loc_conf(ngx_conf_t *cf)
      *     flcf->preload = NULL;
      *     flcf->env = NULL;
      *     flcf->admit = 0;
+     *     flcf->batch = { 0, NULL };
      */
 
     flcf->timeout = NGX_CONF_UNSET_MSEC;
     flcf->deadline = NGX_CONF_UNSET_MSEC;
     flcf->memory = NGX_CONF_UNSET_SIZE;
     flcf->debug = NGX_CONF_UNSET;
+    flcf->batch_timeout = NGX_CONF_UNSET_MSEC;
 
     return flcf;
 }
@@ -393,6 +410,8 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_size_value(conf->memory, prev->memory,
                               NGX_FAAS_DEFAULT_MEMORY);
     ngx_conf_merge_value(conf->debug, prev->debug, 0);
+    ngx_conf_merge_msec_value(conf->batch_timeout, prev->batch_timeout,
+                              NGX_FAAS_BATCH_TIMEOUT);
 
     if (conf->env == NULL) {
         conf->env = prev->env;

@@ -10,7 +10,7 @@
  * `make layers` (tools/faas-layers), which reads this list.
  *
  *   configuration    ngx_faas_module.c directive.c
- *   http             handler.c admit.c status.c schedule.c variables.c
+ *   http             batch.c handler.c admit.c status.c schedule.c variables.c
  *                    render.c output.c subrequest.c
  *   request state    ctx.c
  *   calls            call.c
@@ -159,6 +159,8 @@ typedef struct {
     ngx_uint_t                 admit;
     ngx_uint_t                 admit_slot;
     ngx_msec_t                 admit_budget;
+    ngx_str_t                  batch;     /* faas_batch URI */
+    ngx_msec_t                 batch_timeout;
 } ngx_faas_loc_conf_t;
 
 
