@@ -4,6 +4,8 @@
 #   make functions  build conf/src (modern JS/TS/JSX) into conf/functions
 #   make run        install what is missing, build, run conf/nginx.conf
 #   make run-render the same with conf/render.conf (the render pool)
+#   make run-hypernova  conf/hypernova.conf (faas_batch, Hypernova's /batch)
+#                   and one batch posted by hypernova-client
 #   make test       install what is missing, build, run the test suite
 #                   (make compat first: t/compat built with tools/faas-build)
 #   make test-sanitize
@@ -48,6 +50,10 @@ BUILD_TOOLS = $(FAAS_BUILD) tools/faas-build.js tools/faas-polyfills.js \
 # into $(COMPAT) with the packages of t/compat/package-lock.json
 COMPAT      = $(BUILD)/compat
 
+# the real hypernova-client (t/071, make run-hypernova), pinned by
+# t/hypernova/package-lock.json
+HYPERNOVA_CLIENT = t/hypernova/node_modules/.package-lock.json
+
 # promtool checks faas_status's Prometheus text (t/023): Debian's
 # prometheus package is downloaded and unpacked here, never installed
 PROMTOOL_DIR = $(BUILD)/prometheus
@@ -63,6 +69,7 @@ TEST_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
            PERL5LIB=$(PERL5LIB_TEST)$(if $(PERL5LIB),:$(PERL5LIB))
 
 .PHONY: all deps node-deps module functions compat promtool run run-render \
+        hypernova-client hypernova-components run-hypernova \
         test test-sanitize test-asan bench bench-bff soak layers clean install deb \
         deb-deps deploy-check deploy-deps fuzz-deps fuzz fuzz-replay
 
@@ -132,6 +139,20 @@ $(COMPAT)/.built: $(shell find t/compat/src -type f 2>/dev/null) t/compat/packag
 	$(FAAS_BUILD) t/compat/src $(COMPAT)
 	touch $@
 
+hypernova-client: $(HYPERNOVA_CLIENT)
+
+$(HYPERNOVA_CLIENT): t/hypernova/package-lock.json | node-deps
+	cd t/hypernova && npm ci --no-audit --no-fund \
+	    && touch node_modules/.package-lock.json
+
+# conf/hypernova.conf's components: conf/hypernova/src built by faas-build
+hypernova-components: conf/hypernova/components/.built
+
+conf/hypernova/components/.built: $(shell find conf/hypernova/src -type f -not -path '*/node_modules/*' 2>/dev/null) \
+                                  $(BUILD_TOOLS) | node-deps
+	$(FAAS_BUILD) conf/hypernova/src conf/hypernova/components
+	touch $@
+
 promtool: $(PROMTOOL)
 
 $(PROMTOOL):
@@ -142,6 +163,16 @@ $(PROMTOOL):
 	rm -rf $(PROMTOOL_DIR)/deb
 	touch $@
 
+# conf/hypernova.conf as a daemon, then one batch from hypernova-client
+# (conf/hypernova/client.js); stop it with
+#   nginx -p conf/ -c hypernova.conf -s stop
+run-hypernova: deps module hypernova-components hypernova-client
+	mkdir -p conf/logs
+	cd conf && $(NGINX_BIN) -p $(CURDIR)/conf/ -c hypernova.conf
+	sleep 0.5
+	NODE_PATH=$(CURDIR)/t/hypernova/node_modules \
+	    node conf/hypernova/client.js http://127.0.0.1:8080/batch
+
 run: deps module functions
 	mkdir -p conf/logs
 	$(NGINX_BIN) -p $(CURDIR)/conf/ -c nginx.conf
@@ -151,7 +182,7 @@ run-render: deps module functions
 	mkdir -p conf/logs
 	cd conf && $(NGINX_BIN) -p $(CURDIR)/conf/ -c render.conf
 
-test: deps module compat promtool deploy-check
+test: deps module compat promtool hypernova-client deploy-check
 	$(TEST_ENV) prove -r t
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory -C bench check
@@ -186,7 +217,7 @@ $(SAN_MODULE): $(SAN_BUILD)/nginx-src/objs/Makefile $(SOURCES)
 	    "$$($(CC) -print-file-name=libasan.so)" $(NGINX_BIN) > $(SAN_NGINX)
 	chmod +x $(SAN_NGINX)
 
-test-sanitize: deps $(SAN_MODULE) compat promtool
+test-sanitize: deps $(SAN_MODULE) compat promtool hypernova-client
 	rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
 	ASAN_OPTIONS=detect_leaks=0:log_path=$(SAN_REPORTS)/asan \
 	UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL):log_path=$(SAN_REPORTS)/ubsan \
@@ -292,7 +323,7 @@ soak: deps module
 	$(MAKE) -C bench soak NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
 
 clean:
-	rm -rf $(BUILD) t/servroot conf/logs conf/functions
+	rm -rf $(BUILD) t/servroot conf/logs conf/functions conf/hypernova/components
 
 # Debian's layout for nginx modules (libnginx-mod-http-*): the .so in the
 # modules directory, a load_module snippet in modules-available, enabled
