@@ -147,6 +147,13 @@ static ngx_command_t  ngx_faas_commands[] = {
       offsetof(ngx_faas_loc_conf_t, batch_timeout),
       NULL },
 
+    { ngx_string("faas_batch_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_faas_set_batch_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("faas_status"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_faas_set_status,
@@ -391,6 +398,7 @@ ngx_faas_create_loc_conf(ngx_conf_t *cf)
     flcf->memory = NGX_CONF_UNSET_SIZE;
     flcf->debug = NGX_CONF_UNSET;
     flcf->batch_timeout = NGX_CONF_UNSET_MSEC;
+    flcf->batch_cache = NGX_CONF_UNSET_PTR;
 
     return flcf;
 }
@@ -412,6 +420,7 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->debug, prev->debug, 0);
     ngx_conf_merge_msec_value(conf->batch_timeout, prev->batch_timeout,
                               NGX_FAAS_BATCH_TIMEOUT);
+    ngx_conf_merge_ptr_value(conf->batch_cache, prev->batch_cache, NULL);
 
     if (conf->env == NULL) {
         conf->env = prev->env;

@@ -19,7 +19,7 @@
  *                    collections.c url.c web.c builtins.c string.c
  *                    trace.c shared.c
  *   engine           vm.c watchdog.c promise.c bson.c
- *   shared memory    ticket.c stats.c zone.c
+ *   shared memory    ticket.c stats.c zone.c cache.c
  *
  * src/ files are named ngx_faas_<name>.c; their headers export only
  * their own entry points, shared types live here.
@@ -122,6 +122,8 @@ typedef struct {
     ngx_array_t                zones;     /* of ngx_faas_zone_t * */
     ngx_array_t                schedules; /* of ngx_faas_schedule_t * */
     ngx_uint_t                 used;      /* any faas_ directive at all */
+    ngx_array_t               *caches;    /* of ngx_shm_zone_t *, the
+                                             faas_batch_cache zones */
 } ngx_faas_main_conf_t;
 
 
@@ -161,6 +163,7 @@ typedef struct {
     ngx_msec_t                 admit_budget;
     ngx_str_t                  batch;     /* faas_batch URI */
     ngx_msec_t                 batch_timeout;
+    ngx_shm_zone_t            *batch_cache; /* or NULL: off */
 } ngx_faas_loc_conf_t;
 
 

@@ -12,6 +12,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_batch.h"
+#include "ngx_faas_cache.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_subrequest.h"
@@ -50,6 +51,7 @@ typedef struct {
     const char                *error;     /* Error's name, or NULL */
     ngx_str_t                  message;
     ngx_str_t                  stack;     /* of the answer (faas_debug) */
+    ngx_str_t                  cache_key; /* or empty: not cached */
     uint64_t                   start;
     uint64_t                   duration;  /* microseconds */
     unsigned                   done:1;
@@ -84,6 +86,10 @@ static ngx_int_t ngx_faas_batch_text(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
 static void ngx_faas_batch_send(ngx_faas_batch_t *batch,
     ngx_faas_batch_job_t *job);
+static ngx_int_t ngx_faas_batch_cached(ngx_http_request_t *r,
+    ngx_faas_loc_conf_t *flcf, ngx_faas_batch_job_t *job);
+static ngx_int_t ngx_faas_batch_cache_key(ngx_http_request_t *r,
+    ngx_faas_loc_conf_t *flcf, ngx_faas_batch_job_t *job);
 static void ngx_faas_batch_done(ngx_faas_subrequest_t *fs);
 static void ngx_faas_batch_outcome(ngx_faas_batch_job_t *job);
 static ngx_int_t ngx_faas_batch_string(ngx_pool_t *pool, json_t *v,
@@ -136,6 +142,91 @@ ngx_faas_set_batch(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_faas_batch_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/* faas_batch_cache NAME:SIZE | off */
+
+char *
+ngx_faas_set_batch_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_faas_loc_conf_t *flcf = conf;
+
+    u_char                *p;
+    ssize_t                size;
+    ngx_str_t             *value, name, s;
+    ngx_shm_zone_t       **zp;
+    ngx_faas_main_conf_t  *fmcf;
+
+    if (flcf->batch_cache != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        flcf->batch_cache = NULL;
+        return NGX_CONF_OK;
+    }
+
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+
+    if (p == NULL || p == value[1].data) {
+        goto invalid;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        goto invalid;
+    }
+
+    flcf->batch_cache = ngx_faas_cache_add_zone(cf, &name, size);
+    if (flcf->batch_cache == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    fmcf = ngx_http_conf_get_module_main_conf(cf, ngx_faas_module);
+
+    if (fmcf->caches == NULL) {
+        fmcf->caches = ngx_array_create(cf->pool, 1,
+                                        sizeof(ngx_shm_zone_t *));
+        if (fmcf->caches == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    zp = fmcf->caches->elts;
+
+    for (size = 0; size < (ssize_t) fmcf->caches->nelts; size++) {
+        if (zp[size] == flcf->batch_cache) {
+            return NGX_CONF_OK;
+        }
+    }
+
+    zp = ngx_array_push(fmcf->caches);
+    if (zp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *zp = flcf->batch_cache;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"%V\" directive, it must "
+                       "be \"off\" or NAME:SIZE, SIZE at least %uz",
+                       &value[1], &cmd->name, 8 * ngx_pagesize);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -583,6 +674,12 @@ ngx_faas_batch_send(ngx_faas_batch_t *batch, ngx_faas_batch_job_t *job)
         return;
     }
 
+    if (flcf->batch_cache && ngx_faas_batch_cached(r, flcf, job) == NGX_OK) {
+        job->code = NGX_HTTP_OK;
+        job->duration = ngx_faas_now_us() - job->start;
+        return;
+    }
+
     fs = &job->fs;
 
     fs->uri.len = flcf->batch.len + job->name.len;
@@ -625,12 +722,93 @@ ngx_faas_batch_send(ngx_faas_batch_t *batch, ngx_faas_batch_job_t *job)
 }
 
 
+/*
+ * faas_batch_cache: NGX_OK with the job's HTML from the zone; otherwise
+ * the job goes to the render pool, with the key its HTML is kept under
+ */
+
+static ngx_int_t
+ngx_faas_batch_cached(ngx_http_request_t *r, ngx_faas_loc_conf_t *flcf,
+    ngx_faas_batch_job_t *job)
+{
+    ngx_int_t  rc;
+
+    if (ngx_faas_batch_cache_key(r, flcf, job) != NGX_OK) {
+        ngx_str_null(&job->cache_key);
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_faas_cache_get(flcf->batch_cache, &job->cache_key, r->pool,
+                            &job->html);
+
+    if (rc == NGX_ERROR) {
+        ngx_str_null(&job->cache_key);
+    }
+
+    return rc;
+}
+
+
+/*
+ * the key: the configuration's generation (a reload never finds what was
+ * rendered before it), the bundle's inode, modification time and size
+ * (the file the render side loads for NAME: NAME.js or NAME/index.js
+ * under the faas_functions of this location), and the whole job as JSON
+ * (name, data, metadata)
+ */
+
+static ngx_int_t
+ngx_faas_batch_cache_key(ngx_http_request_t *r, ngx_faas_loc_conf_t *flcf,
+    ngx_faas_batch_job_t *job)
+{
+    u_char           *path, *p;
+    ngx_file_info_t   fi;
+
+    if (flcf->functions.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    path = ngx_pnalloc(r->pool, flcf->functions.len + job->name.len
+                                + sizeof("//index.js"));
+    if (path == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(path, "%V/%V.js%Z", &flcf->functions, &job->name);
+
+    if (ngx_file_info(path, &fi) == NGX_FILE_ERROR) {
+        ngx_sprintf(path, "%V/%V/index.js%Z", &flcf->functions, &job->name);
+
+        if (ngx_file_info(path, &fi) == NGX_FILE_ERROR) {
+            return NGX_DECLINED;   /* no bundle: the render side says 404 */
+        }
+    }
+
+    job->cache_key.data = ngx_pnalloc(r->pool, 5 * NGX_INT64_LEN
+                                               + job->body.len);
+    if (job->cache_key.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(job->cache_key.data, "%ui %uL %T.%09l %O\n",
+                    ngx_faas_cache_generation(flcf->batch_cache),
+                    (uint64_t) ngx_file_uniq(&fi), ngx_file_mtime(&fi),
+                    (long) fi.st_mtim.tv_nsec, ngx_file_size(&fi));
+    p = ngx_cpymem(p, job->body.data, job->body.len);
+
+    job->cache_key.len = p - job->cache_key.data;
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_faas_batch_done(ngx_faas_subrequest_t *fs)
 {
     ngx_faas_batch_job_t *job = fs->data;
 
-    ngx_faas_batch_t  *batch;
+    ngx_faas_batch_t     *batch;
+    ngx_faas_loc_conf_t  *flcf;
 
     batch = job->batch;
 
@@ -639,6 +817,11 @@ ngx_faas_batch_done(ngx_faas_subrequest_t *fs)
     batch->pending--;
 
     ngx_faas_batch_outcome(job);
+
+    if (job->code == NGX_HTTP_OK && job->cache_key.len) {
+        flcf = ngx_http_get_module_loc_conf(batch->request, ngx_faas_module);
+        ngx_faas_cache_put(flcf->batch_cache, &job->cache_key, &job->html);
+    }
 
     if (batch->pending == 0 && !batch->answered) {
         /* answered from the main request, not inside this subrequest */

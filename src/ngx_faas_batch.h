@@ -18,6 +18,8 @@
 
 
 char *ngx_faas_set_batch(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_faas_set_batch_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 #endif /* _NGX_FAAS_BATCH_H_INCLUDED_ */

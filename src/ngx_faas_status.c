@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "ngx_faas.h"
+#include "ngx_faas_cache.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_render.h"
 #include "ngx_faas_schedule.h"
@@ -52,6 +53,7 @@ static void ngx_faas_status_pool(ngx_faas_stats_t *st,
 static json_t *ngx_faas_status_json(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_functions(ngx_faas_stats_t *st);
 static json_t *ngx_faas_status_json_admission(ngx_faas_stats_t *st);
+static json_t *ngx_faas_status_json_caches(void);
 static json_t *ngx_faas_status_json_workers(ngx_faas_stats_t *st,
     ngx_uint_t workers);
 static json_t *ngx_faas_status_json_shared(ngx_array_t *zones);
@@ -71,6 +73,8 @@ static void ngx_faas_status_prom_shared(ngx_faas_status_prom_t *pr,
     ngx_array_t *zones);
 static void ngx_faas_status_prom_schedules(ngx_faas_status_prom_t *pr,
     ngx_array_t *schedules);
+static ngx_int_t ngx_faas_status_prom_caches(ngx_http_request_t *r,
+    ngx_faas_status_prom_t *pr);
 static void ngx_faas_status_prom_family(ngx_faas_status_prom_t *pr,
     char *name, char *type, char *help);
 static u_char *ngx_faas_status_seconds(u_char *p, u_char *end, uint64_t us);
@@ -257,9 +261,10 @@ ngx_faas_status_json(ngx_faas_stats_t *st)
 
     ngx_faas_status_pool(st, &pool);
 
-    return json_pack("{s:o, s:o, s:{s:I, s:I, s:I, s:f}, s:o}",
+    return json_pack("{s:o, s:o, s:o, s:{s:I, s:I, s:I, s:f}, s:o}",
                      "functions", ngx_faas_status_json_functions(st),
                      "admission", ngx_faas_status_json_admission(st),
+                     "batch_cache", ngx_faas_status_json_caches(),
                      "render_pool",
                          "workers", (json_int_t) pool.render,
                          "busy", (json_int_t) pool.busy,
@@ -359,6 +364,52 @@ ngx_faas_status_json_admission(ngx_faas_stats_t *st)
                         "admitted", (json_int_t) a->admitted,
                         "refused", (json_int_t) a->refused,
                         "average_ms", (double) a->average / 1000);
+
+        if (one == NULL || json_array_append_new(all, one) != 0) {
+            json_decref(all);
+            return NULL;
+        }
+    }
+
+    return all;
+}
+
+
+/* the faas_batch_cache zones, in configuration order */
+
+static json_t *
+ngx_faas_status_json_caches(void)
+{
+    json_t                  *all, *one;
+    ngx_uint_t               i;
+    ngx_shm_zone_t         **zones;
+    ngx_faas_cache_stats_t   s;
+    ngx_faas_main_conf_t    *fmcf;
+
+    all = json_array();
+    if (all == NULL) {
+        return NULL;
+    }
+
+    fmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle, ngx_faas_module);
+
+    if (fmcf == NULL || fmcf->caches == NULL) {
+        return all;
+    }
+
+    zones = fmcf->caches->elts;
+
+    for (i = 0; i < fmcf->caches->nelts; i++) {
+        ngx_faas_cache_stats(zones[i], &s);
+
+        one = json_pack("{s:s%, s:I, s:I, s:I, s:I, s:I, s:I}",
+                        "zone", (char *) s.name.data, s.name.len,
+                        "size", (json_int_t) s.size,
+                        "entries", (json_int_t) s.entries,
+                        "hits", (json_int_t) s.hits,
+                        "misses", (json_int_t) s.misses,
+                        "stores", (json_int_t) s.stores,
+                        "evictions", (json_int_t) s.evictions);
 
         if (one == NULL || json_array_append_new(all, one) != 0) {
             json_decref(all);
@@ -610,6 +661,9 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     size += fmcf->schedules.nelts * 3 * (NGX_FAAS_STATS_NAME
                                          + NGX_FAAS_STATUS_LINE)
             + 3 * 2 * NGX_FAAS_STATUS_LINE;
+    if (fmcf->caches) {
+        size += fmcf->caches->nelts * 5 * 3 * NGX_FAAS_STATUS_LINE;
+    }
 
     pr->pos = ngx_pnalloc(r->pool, size);
     if (pr->pos == NULL) {
@@ -636,6 +690,11 @@ ngx_faas_status_prometheus(ngx_http_request_t *r, ngx_faas_stats_t *st,
     }
 
     ngx_faas_status_prom_admits(pr, admits, nadmits);
+
+    if (ngx_faas_status_prom_caches(r, pr) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     ngx_faas_status_prom_pool(pr, &pool);
     ngx_faas_status_prom_shared(pr, &fmcf->zones);
     ngx_faas_status_prom_schedules(pr, &fmcf->schedules);
@@ -761,6 +820,89 @@ ngx_faas_status_prom_admits(ngx_faas_status_prom_t *pr, ngx_str_t *names,
         pr->pos = ngx_faas_status_seconds(pr->pos, pr->end, a->average);
         pr->pos = ngx_slprintf(pr->pos, pr->end, "\n");
     }
+}
+
+
+/* the faas_batch_cache zones: a family per counter, a sample per zone */
+
+static ngx_int_t
+ngx_faas_status_prom_caches(ngx_http_request_t *r, ngx_faas_status_prom_t *pr)
+{
+    uint64_t                 v;
+    ngx_str_t                name;
+    ngx_uint_t               i, f, n;
+    ngx_shm_zone_t         **zones;
+    ngx_faas_cache_stats_t  *s;
+    ngx_faas_main_conf_t    *fmcf;
+
+    static struct {
+        char                *name;
+        char                *type;
+        char                *help;
+        size_t               offset;
+    } families[] = {
+        { "faas_batch_cache_hits_total", "counter",
+          "Jobs of faas_batch answered from faas_batch_cache.",
+          offsetof(ngx_faas_cache_stats_t, hits) },
+        { "faas_batch_cache_misses_total", "counter",
+          "Jobs of faas_batch looked up and not found.",
+          offsetof(ngx_faas_cache_stats_t, misses) },
+        { "faas_batch_cache_stores_total", "counter",
+          "Rendered jobs kept in faas_batch_cache.",
+          offsetof(ngx_faas_cache_stats_t, stores) },
+        { "faas_batch_cache_evictions_total", "counter",
+          "Entries dropped, least recently used first, to make room.",
+          offsetof(ngx_faas_cache_stats_t, evictions) }
+    };
+
+    fmcf = ngx_http_get_module_main_conf(r, ngx_faas_module);
+
+    if (fmcf->caches == NULL) {
+        return NGX_OK;
+    }
+
+    zones = fmcf->caches->elts;
+    n = fmcf->caches->nelts;
+
+    s = ngx_pcalloc(r->pool, n * sizeof(ngx_faas_cache_stats_t));
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        ngx_faas_cache_stats(zones[i], &s[i]);
+
+        if (ngx_faas_status_escape(r->pool, &name, s[i].name.data,
+                                   s[i].name.len)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        s[i].name = name;
+    }
+
+    for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+        ngx_faas_status_prom_family(pr, families[f].name, families[f].type,
+                                    families[f].help);
+
+        for (i = 0; i < n; i++) {
+            v = *(uint64_t *) ((u_char *) &s[i] + families[f].offset);
+            pr->pos = ngx_slprintf(pr->pos, pr->end, "%s{zone=\"%V\"} %uL\n",
+                                   families[f].name, &s[i].name, v);
+        }
+    }
+
+    ngx_faas_status_prom_family(pr, "faas_batch_cache_entries", "gauge",
+                                "Entries in faas_batch_cache.");
+
+    for (i = 0; i < n; i++) {
+        pr->pos = ngx_slprintf(pr->pos, pr->end,
+                               "faas_batch_cache_entries{zone=\"%V\"} %ui\n",
+                               &s[i].name, s[i].entries);
+    }
+
+    return NGX_OK;
 }
 
 

@@ -179,6 +179,7 @@ __DATA__
         proxy_pass http://127.0.0.1:$TEST_NGINX_RENDER_PORT/$1;
     }
     location /status { faas_status; }
+    location = /batch { faas_batch /r/; faas_batch_cache pages:64k; }
 --- user_files
 >>> fn/hello.js
 module.exports = function () { return 'hello'; };
@@ -203,6 +204,11 @@ module.exports = function () {
 ["", "", "", "", "", "", "", "", "", "", "",
  "Content-Type: text/plain; version=0\\.0\\.4"]
 --- metrics
+faas_batch_cache_hits_total{zone="pages"} 0
+faas_batch_cache_misses_total{zone="pages"} 0
+faas_batch_cache_stores_total{zone="pages"} 0
+faas_batch_cache_evictions_total{zone="pages"} 0
+faas_batch_cache_entries{zone="pages"} 0
 faas_function_requests_total{function="hello"} 5
 faas_function_errors_total{function="hello"} 0
 faas_function_requests_total{function="boom"} 2

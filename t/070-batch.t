@@ -521,3 +521,21 @@ invalid URI "_job" in "faas_batch" directive
 --- must_die
 --- error_log
 "faas_batch_timeout" directive invalid value
+
+
+
+=== TEST 14: faas_batch_cache takes NAME:SIZE or off
+--- config
+    location = /batch { faas_batch /_job/; faas_batch_cache pages; }
+--- must_die
+--- error_log
+invalid value "pages" in "faas_batch_cache" directive, it must be "off" or NAME:SIZE
+
+
+
+=== TEST 15: faas_batch_cache's zone needs 8 pages at least
+--- config
+    location = /batch { faas_batch /_job/; faas_batch_cache pages:4k; }
+--- must_die
+--- error_log
+invalid value "pages:4k" in "faas_batch_cache" directive

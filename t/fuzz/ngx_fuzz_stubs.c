@@ -47,6 +47,7 @@ ngx_http_output_body_filter_pt  ngx_http_top_body_filter;
 ngx_rbtree_t            ngx_event_timer_rbtree;
 volatile ngx_msec_t     ngx_current_msec;
 ngx_queue_t             ngx_posted_events;
+uint32_t                ngx_crc32_table256[256];
 
 
 static u_char *ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt,
@@ -1165,4 +1166,19 @@ void
 ngx_http_block_reading(ngx_http_request_t *r)
 {
     NGX_FUZZ_UNREACHED("ngx_http_block_reading");
+}
+
+
+void
+ngx_str_rbtree_insert_value(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    NGX_FUZZ_UNREACHED("ngx_str_rbtree_insert_value");
+}
+
+
+ngx_str_node_t *
+ngx_str_rbtree_lookup(ngx_rbtree_t *rbtree, ngx_str_t *name, uint32_t hash)
+{
+    NGX_FUZZ_UNREACHED("ngx_str_rbtree_lookup");
 }

@@ -37,11 +37,13 @@ const capture = {
 
 const config = timeout ? { timeout: Number(timeout) } : {};
 
-// first with the plugin (results, errors), then as a page would (markup)
+// one request; the markup is what render() resolves to without plugins,
+// the views' html in order (the client's toHTML)
 new Renderer({ url, plugins: [capture], config }).render(jobs)
-  .then(() => new Renderer({ url, config }).render(jobs))
-  .then((html) => {
+  .then(() => {
     const out = {};
+    const html = Object.keys(results || {})
+      .reduce((page, view) => page + results[view].html, '');
 
     Object.keys(results || {}).forEach((view) => {
       const r = results[view];
