@@ -154,6 +154,13 @@ static ngx_command_t  ngx_faas_commands[] = {
       0,
       NULL },
 
+    { ngx_string("faas_functions_max"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_faas_loc_conf_t, functions_max),
+      NULL },
+
     { ngx_string("faas_status"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_faas_set_status,
@@ -399,6 +406,7 @@ ngx_faas_create_loc_conf(ngx_conf_t *cf)
     flcf->debug = NGX_CONF_UNSET;
     flcf->batch_timeout = NGX_CONF_UNSET_MSEC;
     flcf->batch_cache = NGX_CONF_UNSET_PTR;
+    flcf->functions_max = NGX_CONF_UNSET;
 
     return flcf;
 }
@@ -421,6 +429,13 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->batch_timeout, prev->batch_timeout,
                               NGX_FAAS_BATCH_TIMEOUT);
     ngx_conf_merge_ptr_value(conf->batch_cache, prev->batch_cache, NULL);
+    ngx_conf_merge_value(conf->functions_max, prev->functions_max, 0);
+
+    if (conf->functions_max < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"faas_functions_max\" must be 0 or more");
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->env == NULL) {
         conf->env = prev->env;
@@ -448,6 +463,12 @@ ngx_faas_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     conf->app = ngx_faas_app_get(cf, &conf->functions, conf->memory);
     if (conf->app == NULL) {
         return NGX_CONF_ERROR;
+    }
+
+    /* locations sharing a heap: the largest cap of theirs */
+
+    if ((ngx_uint_t) conf->functions_max > conf->app->functions_max) {
+        conf->app->functions_max = conf->functions_max;
     }
 
     /* preloaded into the heap a location uses, with its faas_memory */

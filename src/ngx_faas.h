@@ -107,6 +107,7 @@ typedef enum {
 struct ngx_faas_app_s {
     ngx_str_t                  root;      /* realpath, null-terminated */
     size_t                     memory;
+    ngx_uint_t                 functions_max; /* cached per heap, 0: all */
     ngx_msec_t                 preload_timeout;
     ngx_array_t                preload;   /* of ngx_str_t */
     ngx_faas_vm_t             *vm;        /* this worker's heap or NULL */
@@ -164,6 +165,7 @@ typedef struct {
     ngx_str_t                  batch;     /* faas_batch URI */
     ngx_msec_t                 batch_timeout;
     ngx_shm_zone_t            *batch_cache; /* or NULL: off */
+    ngx_int_t                  functions_max;
 } ngx_faas_loc_conf_t;
 
 

@@ -1034,7 +1034,7 @@ ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
     ngx_faas_request_init(duk);
     ngx_faas_shared_init(duk);
     ngx_faas_fetch_init(duk);
-    ngx_faas_require_init(duk, &app->root);
+    ngx_faas_require_init(duk, &app->root, app->functions_max);
 }
 
 
@@ -1086,7 +1086,9 @@ ngx_faas_call_internal(duk_context *duk, void *data)
 
 /*
  * the handler of a function; the stash keeps every handler found alive,
- * so a heap pointer to it stays valid for the life of the heap
+ * so a heap pointer to it stays valid for the life of the heap. Not with
+ * faas_functions_max: there a handler may be dropped, and every use must
+ * reach the stash's order of use
  */
 
 static ngx_int_t
@@ -1094,6 +1096,10 @@ ngx_faas_call_push_handler(duk_context *duk, ngx_faas_vm_t *vm,
     ngx_str_t *name)
 {
     ngx_faas_vm_handler_t  *h;
+
+    if (ngx_faas_vm_app(vm)->functions_max) {
+        return ngx_faas_require_function(duk, name);
+    }
 
     h = &ngx_faas_vm_data(vm)->handlers[(name->len + name->data[0]
                                          + name->data[name->len - 1])

@@ -9,6 +9,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_require.h"
+#include "ngx_faas_stats.h"
 #include "ngx_faas_trace.h"
 #include "ngx_faas_vm.h"
 
@@ -20,6 +21,12 @@
 /* "<dir of the requiring module>/<id>" -> the canonical path it resolved to */
 #define NGX_FAAS_STASH_RESOLVED DUK_HIDDEN_SYMBOL("faasResolved")
 
+/* faas_functions_max: name -> [last use, path]; the cap, clock, count */
+#define NGX_FAAS_STASH_LRU      DUK_HIDDEN_SYMBOL("faasLru")
+#define NGX_FAAS_STASH_LRU_MAX  DUK_HIDDEN_SYMBOL("faasLruMax")
+#define NGX_FAAS_STASH_LRU_TICK DUK_HIDDEN_SYMBOL("faasLruTick")
+#define NGX_FAAS_STASH_LRU_N    DUK_HIDDEN_SYMBOL("faasLruCount")
+
 /* on one line with the module's first line, so line numbers stay true */
 #define NGX_FAAS_WRAP_HEAD                                                    \
     "function (exports, require, module, __filename, __dirname) {"
@@ -29,6 +36,8 @@
 static ngx_int_t ngx_faas_require_find_function(duk_context *duk,
     ngx_str_t *name);
 static ngx_int_t ngx_faas_require_cached(duk_context *duk);
+static void ngx_faas_require_used(duk_context *duk, ngx_str_t *name,
+    duk_idx_t path);
 static void ngx_faas_require_remember(duk_context *duk, duk_idx_t base,
     duk_idx_t path);
 static ngx_int_t ngx_faas_require_resolve(duk_context *duk, const char *base,
@@ -102,9 +111,18 @@ ngx_faas_require_name_valid(ngx_str_t *name)
 
 
 void
-ngx_faas_require_init(duk_context *duk, ngx_str_t *root)
+ngx_faas_require_init(duk_context *duk, ngx_str_t *root, ngx_uint_t max)
 {
     duk_push_heap_stash(duk);
+
+    duk_push_bare_object(duk);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_LRU);
+    duk_push_uint(duk, max);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_LRU_MAX);
+    duk_push_uint(duk, 0);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_LRU_TICK);
+    duk_push_uint(duk, 0);
+    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_LRU_N);
 
     duk_push_lstring(duk, (char *) root->data, root->len);
     duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_ROOT);
@@ -139,6 +157,7 @@ ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
     if (duk_get_prop(duk, -2)) {
         duk_replace(duk, -3);
         duk_pop(duk);
+        ngx_faas_require_used(duk, name, DUK_INVALID_INDEX);
         return NGX_OK;
     }
 
@@ -155,8 +174,6 @@ ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
 
     /* stack: [ path handler ] */
 
-    duk_remove(duk, -2);
-
     duk_push_heap_stash(duk);
     duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FUNCTIONS);
     duk_push_lstring(duk, (char *) name->data, name->len);
@@ -164,9 +181,153 @@ ngx_faas_require_function(duk_context *duk, ngx_str_t *name)
     duk_put_prop(duk, -3);
     duk_pop_2(duk);
 
+    ngx_faas_require_used(duk, name, -2);
+    duk_remove(duk, -2);
+
     /* stack: [ handler ] */
 
     return NGX_OK;
+}
+
+
+/*
+ * faas_functions_max: the functions of a heap (components of faas_batch)
+ * are kept least recently used first; a function loaded past the cap
+ * drops the one used longest ago (its handler and its own module; the
+ * modules it required stay cached). path: the function's, when it was
+ * just loaded, or DUK_INVALID_INDEX for a use of a cached one
+ */
+
+static void
+ngx_faas_require_used(duk_context *duk, ngx_str_t *name, duk_idx_t path)
+{
+    duk_idx_t                 top, stash, lru, victim;
+    duk_double_t              max, tick, count, oldest, t;
+    ngx_faas_stats_worker_t  *w;
+
+    top = duk_get_top(duk);
+
+    if (path != DUK_INVALID_INDEX) {
+        path = duk_normalize_index(duk, path);
+
+        w = ngx_faas_stats_worker();
+        if (w) {
+            (void) ngx_atomic_fetch_add(&w->function_loads, 1);
+        }
+    }
+
+    duk_push_heap_stash(duk);
+    stash = duk_get_top_index(duk);
+
+    duk_get_prop_literal(duk, stash, NGX_FAAS_STASH_LRU_MAX);
+    max = duk_get_number_default(duk, -1, 0);
+
+    if (max == 0) {
+        duk_set_top(duk, top);
+        return;
+    }
+
+    duk_get_prop_literal(duk, stash, NGX_FAAS_STASH_LRU_TICK);
+    tick = duk_get_number_default(duk, -1, 0) + 1;
+    duk_push_number(duk, tick);
+    duk_put_prop_literal(duk, stash, NGX_FAAS_STASH_LRU_TICK);
+
+    duk_get_prop_literal(duk, stash, NGX_FAAS_STASH_LRU);
+    lru = duk_get_top_index(duk);
+
+    duk_push_lstring(duk, (char *) name->data, name->len);
+
+    if (path == DUK_INVALID_INDEX) {
+        /* stack: [ ... stash max tick lru name ] */
+        if (duk_get_prop(duk, lru)) {
+            duk_push_number(duk, tick);
+            duk_put_prop_index(duk, -2, 0);
+        }
+
+        duk_set_top(duk, top);
+        return;
+    }
+
+    duk_push_array(duk);
+    duk_push_number(duk, tick);
+    duk_put_prop_index(duk, -2, 0);
+    duk_dup(duk, path);
+    duk_put_prop_index(duk, -2, 1);
+
+    /* stack: [ ... stash max tick lru name [tick, path] ] */
+
+    duk_put_prop(duk, lru);
+
+    duk_get_prop_literal(duk, stash, NGX_FAAS_STASH_LRU_N);
+    count = duk_get_number_default(duk, -1, 0) + 1;
+    duk_pop(duk);
+
+    while (count > max) {
+        /* the oldest but this one: a scan, the cap is small */
+
+        duk_push_undefined(duk);
+        victim = duk_get_top_index(duk);
+        oldest = tick;
+
+        duk_enum(duk, lru, DUK_ENUM_OWN_PROPERTIES_ONLY);
+
+        while (duk_next(duk, -1, 1)) {
+            /* stack: [ ... victim enum key [tick, path] ] */
+            duk_get_prop_index(duk, -1, 0);
+            t = duk_get_number_default(duk, -1, tick);
+            duk_pop_2(duk);
+
+            if (t < oldest) {
+                oldest = t;
+                duk_replace(duk, victim);
+
+            } else {
+                duk_pop(duk);
+            }
+        }
+
+        duk_pop(duk);
+
+        if (duk_is_undefined(duk, victim)) {
+            break;
+        }
+
+        /* stack: [ ... victim ]: FUNCTIONS, MODULES and LRU forget it */
+
+        duk_get_prop_literal(duk, stash, NGX_FAAS_STASH_FUNCTIONS);
+        duk_dup(duk, victim);
+        duk_del_prop(duk, -2);
+        duk_pop(duk);
+
+        duk_get_prop_literal(duk, stash, NGX_FAAS_STASH_MODULES);
+        duk_dup(duk, victim);
+        duk_get_prop(duk, lru);
+        duk_get_prop_index(duk, -1, 1);
+
+        /* stack: [ ... victim modules entry path ] */
+
+        if (duk_del_prop(duk, -3)) {
+            ngx_faas_vm_module_removed(duk);
+        }
+
+        duk_pop_2(duk);
+
+        duk_dup(duk, victim);
+        duk_del_prop(duk, lru);
+        duk_pop(duk);
+
+        count--;
+
+        w = ngx_faas_stats_worker();
+        if (w) {
+            (void) ngx_atomic_fetch_add(&w->function_evictions, 1);
+        }
+    }
+
+    duk_push_number(duk, count);
+    duk_put_prop_literal(duk, stash, NGX_FAAS_STASH_LRU_N);
+
+    duk_set_top(duk, top);
 }
 
 

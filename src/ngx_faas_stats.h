@@ -56,6 +56,8 @@ typedef struct {
                                                  functions + 1, or 0 */
     ngx_atomic_t               deadline;      /* us, monotonic: when that
                                                  call passes faas_timeout */
+    ngx_atomic_t               function_loads;     /* faas_functions_max */
+    ngx_atomic_t               function_evictions;
 } ngx_faas_stats_worker_t;
 
 

@@ -132,6 +132,15 @@ static ngx_faas_status_counter_t  ngx_faas_status_worker_values[] = {
       "Modules the worker has cached.",
       offsetof(ngx_faas_stats_worker_t, modules) },
 
+    { "faas_worker_function_loads_total", "counter",
+      "Functions (components) loaded into the worker's heaps.",
+      offsetof(ngx_faas_stats_worker_t, function_loads) },
+
+    { "faas_worker_function_evictions_total", "counter",
+      "Functions dropped from a heap over faas_functions_max, least "
+      "recently used first.",
+      offsetof(ngx_faas_stats_worker_t, function_evictions) },
+
     { NULL, NULL, NULL, 0 }
 };
 
@@ -436,14 +445,17 @@ ngx_faas_status_json_workers(ngx_faas_stats_t *st, ngx_uint_t workers)
     for (i = 0; i < workers && i < NGX_FAAS_STATS_WORKERS; i++) {
         w = &st->worker[i];
 
-        one = json_pack("{s:I, s:I, s:b, s:b, s:I, s:I, s:I}",
+        one = json_pack("{s:I, s:I, s:b, s:b, s:I, s:I, s:I, s:I, s:I}",
                         "worker", (json_int_t) i,
                         "pid", (json_int_t) w->pid,
                         "render", (int) w->render,
                         "busy", (int) w->busy,
                         "requests", (json_int_t) w->requests,
                         "heap_bytes", (json_int_t) w->heap_bytes,
-                        "modules", (json_int_t) w->modules);
+                        "modules", (json_int_t) w->modules,
+                        "function_loads", (json_int_t) w->function_loads,
+                        "function_evictions",
+                            (json_int_t) w->function_evictions);
 
         if (one == NULL || json_array_append_new(all, one) != 0) {
             json_decref(all);

@@ -314,6 +314,13 @@ ngx_faas_vm_log(ngx_faas_vm_t *vm)
 }
 
 
+ngx_faas_app_t *
+ngx_faas_vm_app(ngx_faas_vm_t *vm)
+{
+    return vm->app;
+}
+
+
 ngx_faas_call_t *
 ngx_faas_vm_call(ngx_faas_vm_t *vm)
 {
@@ -425,6 +432,14 @@ ngx_faas_vm_module_added(duk_context *duk)
 {
     ngx_faas_vm_from(duk)->modules++;
     ngx_faas_vm_modules++;
+}
+
+
+void
+ngx_faas_vm_module_removed(duk_context *duk)
+{
+    ngx_faas_vm_from(duk)->modules--;
+    ngx_faas_vm_modules--;
 }
 
 

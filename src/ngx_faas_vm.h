@@ -73,11 +73,13 @@ volatile ngx_uint_t *ngx_faas_vm_timeout_flag(ngx_faas_vm_t *vm);
 duk_context *ngx_faas_vm_duk(ngx_faas_vm_t *vm);
 ngx_log_t *ngx_faas_vm_log(ngx_faas_vm_t *vm);
 ngx_faas_call_t *ngx_faas_vm_call(ngx_faas_vm_t *vm);
+ngx_faas_app_t *ngx_faas_vm_app(ngx_faas_vm_t *vm);
 ngx_faas_vm_data_t *ngx_faas_vm_data(ngx_faas_vm_t *vm);
 ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
 uint32_t ngx_faas_vm_hash_word(duk_context *duk, uint64_t word);
 ngx_int_t ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx);
 void ngx_faas_vm_module_added(duk_context *duk);
+void ngx_faas_vm_module_removed(duk_context *duk);
 void ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules);
 ngx_int_t ngx_faas_vm_string(duk_context *duk, duk_idx_t idx, ngx_pool_t *pool,
     ngx_str_t *s);

@@ -452,7 +452,7 @@ module.exports = function () { for (;;) {} };
 --- response_body_like eval
 ["hello", "hello", "hello", "function failed", "timed out",
  "function not found",
- qr/^\{"admission":\[\],"functions":\{"boom":\{"deferred":0,"errors":1,"heap_resets":0,"killed":0,"late":false,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"hello":\{"deferred":0,"errors":0,"heap_resets":0,"killed":0,"late":false,"requests":3,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"spin":\{"deferred":0,"errors":1,"heap_resets":1,"killed":0,"late":true,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":1\}\},"render_pool":\{"busy":0,"utilisation":0(?:\.0+)?,"waiting":0,"workers":0\},"schedules":\[\],"shared":\{\},"workers":\[\{"busy":false,"heap_bytes":\d+,"modules":\d+,"pid":\d+,"render":false,"requests":6,"worker":0\}/s]
+ qr/^\{"admission":\[\],"batch_cache":\[\],"functions":\{"boom":\{"deferred":0,"errors":1,"heap_resets":0,"killed":0,"late":false,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"hello":\{"deferred":0,"errors":0,"heap_resets":0,"killed":0,"late":false,"requests":3,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":0\},"spin":\{"deferred":0,"errors":1,"heap_resets":1,"killed":0,"late":true,"requests":1,"run_time_ms":\{"average":[\d.]+,"p50":[\d.]+,"p99":[\d.]+\},"timeouts":1\}\},"render_pool":\{"busy":0,"utilisation":0(?:\.0+)?,"waiting":0,"workers":0\},"schedules":\[\],"shared":\{\},"workers":\[\{"busy":false,"function_evictions":0,"function_loads":\d+,"heap_bytes":\d+,"modules":\d+,"pid":\d+,"render":false,"requests":6,"worker":0\}/s]
 --- no_error_log
 [alert]
 
