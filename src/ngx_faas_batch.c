@@ -1211,9 +1211,12 @@ ngx_faas_batch_wrap(ngx_http_request_t *r, ngx_faas_batch_job_t *job,
                 rnd[0], rnd[1] >> 16, rnd[1] & 0xffff, rnd[2] >> 16,
                 rnd[2] & 0xffff, rnd[3]);
 
-    html->len = sizeof(div) - 1 + 2 * (job->key.len + sizeof(ida) - 1 + 36)
-                + 1 + job->html.len + sizeof(script) - 1 + sizeof(open) - 1
-                + job->data.len + sizeof(close) - 1;
+    /* the div, key, id, "> and markup; the script, key, id and data */
+
+    html->len = sizeof(div) - 1 + job->key.len + sizeof(ida) - 1 + 36
+                + sizeof("\">") - 1 + job->html.len
+                + sizeof(script) - 1 + job->key.len + sizeof(ida) - 1 + 36
+                + sizeof(open) - 1 + job->data.len + sizeof(close) - 1;
 
     html->data = ngx_pnalloc(r->pool, html->len);
     if (html->data == NULL) {
