@@ -107,6 +107,18 @@ http {
             subrequest_output_buffer_size 1m;
             proxy_pass http://render/;
         }
+
+        # admission that refuses: jobs of 100 ms against a 50 ms budget
+        location = /tight { faas_batch /_tight/; }
+
+        location /_tight/ {
+            internal;
+            faas_admit budget=50ms;
+            proxy_pass http://render/;
+            error_page 503 = \@never;
+        }
+
+        location \@never { return 200 "the job's fallback page"; }
     }
 
     server {
@@ -215,6 +227,35 @@ for my $a (@runs) {
     $most = $at if $at > $most;
 }
 is($most, 2, 'parallel: two jobs at a time on 2 render workers');
+
+# 8. faas_admit refuses a job of a batch alone: once the average run time
+# (100 ms) is over the budget (50 ms), a job is admitted only while none
+# waits; the jobs of one batch are admitted one after the other at once,
+# so the first goes and the others are refused (503): those jobs fail, the
+# client renders them, and the error_page of the job location is not what
+# answers
+
+sub tight {
+    my $file = "$root/tight.json";
+    write_file($file, $json->encode({ map { ("S$_" => { ms => 100 }) } @_ }));
+    my $out = `node $client http://127.0.0.1:$port/tight \@$file 5000 2>&1`;
+    return eval { $json->decode($out) } // { crashed => $out };
+}
+
+tight(1);                               # the average: 100 ms
+$r = tight(1 .. 3);
+
+my @refused = grep { ($r->{results}{"S$_"}{error} // '') eq 'refused by the render pool (503)' } 1 .. 3;
+my @rendered = grep { ($r->{results}{"S$_"}{html} // '') =~ m{^<div [^>]+><b>\d+ \d+</b></div>} } 1 .. 3;
+# (a render worker, another process, may claim the first job before the
+# front admits the next one: then two go)
+ok(@refused >= 1, 'admission: a job refused') or diag explain $r;
+ok(@rendered >= 1, 'admission: a job rendered');
+is(@refused + @rendered, 3, 'admission: each job either');
+is($r->{failed}, undef, 'admission: the batch answered');
+unlike($r->{html} // '', qr/fallback page/, 'admission: no error_page of the job location');
+like(read_file("$root/logs/error.log"), qr/faas: refused, predicted wait/,
+     'admission: the refusal logged');
 
 my $log = read_file("$root/logs/error.log");
 unlike($log, qr/\[alert\]|\[crit\]|signal 11|exited on signal/, 'no alert, no crash');

@@ -163,7 +163,8 @@ is(markup(batch({ Count => { x => 1 } }, '/nocache'), 'Count'), 'v1 3 1',
 
 my $miss = durations(post('/batch', '{"Count":{"name":"Count","data":{"x":9}}}'));
 my $hit = durations(post('/batch', '{"Count":{"name":"Count","data":{"x":9}}}'));
-ok($miss->{Count} && $miss->{Count} >= 20, "a render takes its 20 ms ($miss->{Count} ms)");
+# Date.now() counts whole milliseconds: 20 of them may be 19.1 ms
+ok($miss->{Count} && $miss->{Count} >= 19, "a render takes its 20 ms ($miss->{Count} ms)");
 ok(defined $hit->{Count} && $hit->{Count} < $miss->{Count} / 4,
    "a hit a fraction of it ($hit->{Count} ms)");
 
