@@ -282,6 +282,7 @@ ngx_faas_batch_body(ngx_http_request_t *r)
 static ngx_int_t
 ngx_faas_batch_start(ngx_http_request_t *r)
 {
+    u_char               *p, text[4 * JSON_ERROR_TEXT_LENGTH];
     json_t               *envelope;
     ngx_int_t             rc;
     ngx_str_t             body;
@@ -307,9 +308,13 @@ ngx_faas_batch_start(ngx_http_request_t *r)
     envelope = json_loadb((char *) body.data, body.len, 0, &err);
 
     if (envelope == NULL) {
+        /* jansson quotes the body near the error: escaped */
+        p = ngx_faas_vm_escape(text, text + sizeof(text), (u_char *) err.text,
+                               ngx_strlen(err.text));
+
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "ngx_faas_batch_start: body is not JSON: %s at "
-                      "offset %d", err.text, err.position);
+                      "ngx_faas_batch_start: body is not JSON: %*s at "
+                      "offset %d", (size_t) (p - text), text, err.position);
         return ngx_faas_batch_error(r, NGX_HTTP_BAD_REQUEST,
                                     "body is not JSON");
     }
@@ -499,7 +504,8 @@ ngx_faas_batch_job(ngx_http_request_t *r, ngx_faas_batch_job_t *job,
                                job->token.len);
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "ngx_faas_batch_job: job \"%*s\" %s", p - buf, buf,
+                      "ngx_faas_batch_job: job \"%*s\" %s",
+                      (size_t) (p - buf), buf,
                       json_is_object(value) ? "has no string \"name\""
                                             : "is not an object");
 
@@ -1127,7 +1133,7 @@ ngx_faas_batch_result(ngx_faas_batch_t *batch, ngx_faas_batch_job_t *job)
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "ngx_faas_batch: job \"%*s\" failed (%ui): %V",
-                      p - buf, buf, job->code, &job->message);
+                      (size_t) (p - buf), buf, job->code, &job->message);
     }
 
     result = json_pack("{s:s%, s:o, s:{}, s:f, s:i, s:b, s:o}",

@@ -461,7 +461,7 @@ module.exports = function () {
 POST /batch
 {"s":{"name":"Slow"},"u":{"name":"Nope"}}
 --- response_body_like eval
-qr/^\{"success":true,"error":null,"results":\{"s":\{"name":"Slow","html":null,"meta":\{\},"duration":(3\d\d|4\d\d)\.\d+,"statusCode":500,"success":false,"error":\{"type":"TimeoutError","name":"TimeoutError","message":"no answer within faas_batch_timeout","stack":\[\]\}\},"u":\{"name":"Nope","html":null,"meta":\{\},"duration":[\d.]+,"statusCode":404,/
+qr/^\{"success":true,"error":null,"results":\{"s":\{"name":"Slow","html":null,"meta":\{\},"duration":(29\d|[34]\d\d)\.\d+,"statusCode":500,"success":false,"error":\{"type":"TimeoutError","name":"TimeoutError","message":"no answer within faas_batch_timeout","stack":\[\]\}\},"u":\{"name":"Nope","html":null,"meta":\{\},"duration":[\d.]+,"statusCode":404,/
 --- error_log
 ngx_faas_batch: job "Slow" failed (500): no answer within faas_batch_timeout
 --- no_error_log
@@ -539,3 +539,29 @@ invalid value "pages" in "faas_batch_cache" directive, it must be "off" or NAME:
 --- must_die
 --- error_log
 invalid value "pages:4k" in "faas_batch_cache" directive
+
+
+
+=== TEST 16: what jansson quotes of a body that is not JSON is logged escaped
+--- main_config
+    faas_render_workers 1;
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location ~ ^/(?<fn>\w+)$ { faas_pass $fn; }
+    }
+--- config
+    location = /batch { faas_batch /_job/; }
+--- user_files
+>>> fn/Hello.js
+module.exports = function () { return 'hi'; };
+--- request eval
+"POST /batch\n{\"a\":\x01x}"
+--- error_code: 400
+--- error_log
+ngx_faas_batch_start: body is not JSON: invalid token near '\x01' at offset 6
+--- no_error_log
+[alert]
