@@ -93,13 +93,22 @@ ngx_faas_output_send_error(ngx_faas_call_t *call)
         goto failed;
     }
 
+    /*
+     * a call that never ran (function not found) has no message or stack:
+     * json_stringn() refuses NULL, even with a length of 0
+     */
+
     if (call->conf->debug
         && (json_object_set_new(json, "message",
-                                json_stringn((char *) call->message.data,
+                                json_stringn(call->message.data
+                                             ? (char *) call->message.data
+                                             : "",
                                              call->message.len))
             != 0
             || json_object_set_new(json, "stack",
-                                   json_stringn((char *) call->stack.data,
+                                   json_stringn(call->stack.data
+                                                ? (char *) call->stack.data
+                                                : "",
                                                 call->stack.len))
                != 0))
     {

@@ -887,3 +887,23 @@ GET /fn/x%0A2026/12/02%2000:00:00%20[emerg]%201%231:%20forged%22%5C%1b
 faas: invalid function name "x\x0A2026/12/02 00:00:00 [emerg] 1#1: forged"\x5C\x1B"
 --- no_error_log eval
 [qr/^2026\/12\/02 00:00:00 \[emerg\]/, "[alert]"]
+
+
+
+=== TEST 43: faas_debug and an unknown function: the 404 JSON, not nginx's 500 page
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass nobody; faas_debug on; }
+--- user_files
+>>> fn/other.js
+module.exports = function () { return 'x'; };
+--- request
+GET /t
+--- error_code: 404
+--- response_headers
+Content-Type: application/json
+--- response_body chomp
+{"error":"function not found","message":"","stack":""}
+--- error_log
+faas: function "nobody" not found
