@@ -11,7 +11,7 @@
 
 use Test::Nginx::Socket 'no_plan';
 
-$ENV{TEST_NGINX_RENDER_PORT} ||= ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 40;
+$ENV{TEST_NGINX_RENDER_PORT} ||= ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 50;
 
 # a render worker of its own, so a job's timeout is the front's to see
 master_on();

@@ -12,7 +12,7 @@
 #
 # Like t/021, this drives nginx itself, with the suite's environment:
 # TEST_NGINX_BINARY, TEST_NGINX_LOAD_MODULES, TEST_NGINX_SERVER_PORT
-# (port +42 of it is used here).
+# (port +52 of it is used here).
 
 use strict;
 use warnings;
@@ -26,7 +26,7 @@ use lib "$FindBin::Bin/lib";
 use Faas::Run qw(write_file read_file start_nginx stop_nginx);
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-my $port = ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 42;
+my $port = ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 52;
 my $root = abs_path('t') . '/servroot-hypernova';
 my $client = abs_path('t') . '/hypernova/client.js';
 my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');

@@ -10,7 +10,7 @@
 # evicts the least recently used.
 #
 # Drives nginx itself (master on, 1 render worker so one heap counts),
-# with the suite's environment; port +44 of TEST_NGINX_SERVER_PORT.
+# with the suite's environment; port +54 of TEST_NGINX_SERVER_PORT.
 
 use strict;
 use warnings;
@@ -25,7 +25,7 @@ use lib "$FindBin::Bin/lib";
 use Faas::Run qw(write_file read_file http_get start_nginx stop_nginx);
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-my $port = ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 44;
+my $port = ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 54;
 my $root = abs_path('t') . '/servroot-batch-cache';
 my $client = abs_path('t') . '/hypernova/client.js';
 my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
