@@ -1062,14 +1062,25 @@ ngx_faas_call_internal(duk_context *duk, void *data)
     call->stage = NGX_FAAS_STAGE_CTX;
     ngx_faas_request_push(duk, call);
 
-    /* stack: [ handler ctx ]; the app's __interceptor__ wraps the handler */
+    /*
+     * a copy of ctx stays below for the whole run: the heap's ctx pointer
+     * (natives that check their ctx, and ngx_faas_call_wait(), which
+     * stashes it) must not outlive it, and a function that keeps no
+     * reference to its ctx would leave it to the collector, which may run
+     * at any allocation of the run
+     */
+
+    duk_dup(duk, -1);
+    duk_insert(duk, -3);
+
+    /* stack: [ ctx handler ctx ]; the app's __interceptor__ wraps the handler */
 
     ngx_faas_hooks_wrap(duk);
 
     call->stage = NGX_FAAS_STAGE_RUN;
     duk_call(duk, 1);
 
-    /* stack: [ result ] */
+    /* stack: [ ctx result ] */
 
     ngx_faas_call_settle(duk, call);
 

@@ -670,8 +670,21 @@ ngx_faas_vm_sip_round(ngx_faas_vm_sip_t *s)
 
 #define NGX_FAAS_VM_SMALL       256
 #define NGX_FAAS_VM_LARGE       65536
+
 #define NGX_FAAS_VM_KEEP        1024           /* blocks of a small class */
 #define NGX_FAAS_VM_KEEP_LARGE  (1024 * 1024)  /* bytes of large blocks */
+
+/*
+ * under AddressSanitizer nothing is kept: a block on a free list is
+ * memory ASan thinks in use, so a use after free or a double free in the
+ * heap would go unseen (make test-sanitize)
+ */
+
+#if (defined __SANITIZE_ADDRESS__)
+#define NGX_FAAS_VM_KEEPING     0
+#else
+#define NGX_FAAS_VM_KEEPING     1
+#endif
 
 static ngx_uint_t
 ngx_faas_vm_class(size_t *size)
@@ -835,7 +848,7 @@ ngx_faas_vm_release(void *udata, void *ptr)
 
     c = ngx_faas_vm_class(&size);
 
-    if (c < NGX_FAAS_VM_CLASSES
+    if (NGX_FAAS_VM_KEEPING && c < NGX_FAAS_VM_CLASSES
         && (size <= NGX_FAAS_VM_SMALL
             ? vm->nfree[c] < NGX_FAAS_VM_KEEP
             : vm->kept_large + size <= NGX_FAAS_VM_KEEP_LARGE))

@@ -349,3 +349,32 @@ released
 keeper ran
 [error]
 [alert]
+
+
+
+=== TEST 13: a call waits while nothing holds its ctx: the collector runs in its jobs
+ctx.self = ctx makes a cycle that only mark-and-sweep frees; the job
+allocates until it runs. The module stashes ctx when the call starts to
+wait: it must still be there (it was freed, then stashed: a worker crashed
+under load, heap-use-after-free under make test-sanitize)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass loose; }
+--- user_files
+>>> fn/loose.js
+module.exports = function (ctx) {
+    ctx.self = ctx;
+    Promise.resolve().then(function () {
+        var junk = [];
+        for (var i = 0; i < 20000; i++) { junk.push({ i: i, s: 'x' + i }); }
+    });
+    return new Promise(function (resolve) { setTimeout(resolve, 1, 'ok'); });
+};
+--- request eval
+[("GET /t") x 40]
+--- response_body eval
+[("ok") x 40]
+--- no_error_log
+[error]
+[alert]
