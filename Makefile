@@ -317,6 +317,7 @@ bench: deps module compat
 # issue 13's BFF row (ngx_faas fetch, njs ngx.fetch, OpenResty
 # capture_multi) and 1,000 calls waiting in one worker: bench/bff/bff.sh
 bench-bff: deps module
+	$(MAKE) -C bench deps
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bench/bff/bff.sh
 
 soak: deps module
