@@ -682,7 +682,13 @@ ngx_faas_vm_sip_round(ngx_faas_vm_sip_t *s)
 
 #if (defined __SANITIZE_ADDRESS__)
 #define NGX_FAAS_VM_KEEPING     0
-#else
+#elif (defined __has_feature)
+#if __has_feature(address_sanitizer)
+#define NGX_FAAS_VM_KEEPING     0      /* clang: make fuzz */
+#endif
+#endif
+
+#ifndef NGX_FAAS_VM_KEEPING
 #define NGX_FAAS_VM_KEEPING     1
 #endif
 
