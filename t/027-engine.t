@@ -1,7 +1,7 @@
 # vi:filetype=perl
 
 # Duktape's engine as patched for speed at build time (patches/0005 to
-# 0007): each block runs what a patch changes and checks the answers are
+# 0008): each block runs what a patch changes and checks the answers are
 # the ones the unpatched engine gives, which are V8's (Node's) too except
 # where Duktape's own properties of functions differ from V8's (TEST 2).
 
@@ -214,6 +214,112 @@ module.exports = function () {
 GET /app
 --- response_body chomp
 [true,true,true,1,null,true,true,2,102970,3,"li>7999</li>",90,382,55357,379," "]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 5: .prototype made when first needed keeps the semantics of an eager one (patches/0008)
+the answer is the one Node gives for the same code
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /lazy { faas_pass lazy; }
+--- user_files
+>>> fn/lazy.js
+module.exports = function () {
+    var out = [];
+    function desc(f) {
+        var d = Object.getOwnPropertyDescriptor(f, 'prototype');
+        return d ? [d.writable, d.enumerable, d.configurable, typeof d.value] : null;
+    }
+    function sloppy(a) { this.a = a; }
+    var strict = function (b) { 'use strict'; this.b = b; };
+    function outer() { return function inner() { return 1; }; }
+
+    /* keys before any look-up: prototype among them, not enumerable */
+    out.push(Object.getOwnPropertyNames(sloppy).indexOf('prototype') >= 0);
+    out.push(Object.keys(sloppy).length, desc(strict));
+    var keys = []; for (var k in sloppy) { keys.push(k); }
+    out.push(keys.length, 'prototype' in outer(), outer().hasOwnProperty('prototype'));
+
+    /* identity and constructor, new and instanceof */
+    var p = sloppy.prototype;
+    out.push(p === sloppy.prototype, p.constructor === sloppy,
+             Object.getPrototypeOf(p) === Object.prototype);
+    var o = new sloppy(3);
+    out.push(o.a, o instanceof sloppy, Object.getPrototypeOf(o) === p,
+             new strict(4) instanceof strict, ({}) instanceof outer());
+
+    /* assigned before any look-up: the new one, with the old attributes */
+    var f = function () {};
+    f.prototype = { x: 1 };
+    out.push(new f().x, desc(f));
+
+    /* not deletable, not redefinable as configurable */
+    var g = function () {};
+    out.push(delete g.prototype, typeof g.prototype);
+    try { Object.defineProperty(g, 'prototype', { configurable: true }); out.push('redefined'); }
+    catch (e) { out.push(e.name); }
+
+    /* frozen with the rest, sealed-frozen checks see it */
+    var h = function () {};
+    Object.preventExtensions(h);
+    out.push(Object.isSealed(h), Object.isFrozen(h));
+    Object.freeze(h);
+    out.push(Object.isFrozen(h), desc(h));
+
+    /* a function as a prototype: the chain lists nothing enumerable */
+    var child = Object.create(function () {});
+    var ck = []; for (var k2 in child) { ck.push(k2); }
+    out.push(ck.length, typeof child.prototype);
+
+    /* 20,000 closures, one looked up now and then */
+    var n = 0;
+    for (var i = 0; i < 20000; i++) {
+        var c = (function (j) { return function () { return j; }; })(i);
+        if (i % 1000 === 0) { n += c.prototype.constructor === c ? 1 : 0; }
+    }
+    out.push(n, typeof Function('return 1').prototype,
+             typeof Math.max.prototype, typeof sloppy.bind(null).prototype);
+    return out;
+};
+--- request
+GET /lazy
+--- response_body chomp
+[true,0,[true,false,false,"object"],0,true,true,true,true,true,3,true,true,true,false,1,[true,false,false,"object"],false,"object","TypeError",false,false,true,[false,false,false,"object"],0,"object",20,"object","undefined","undefined"]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 6: a closure is in no reference cycle until its .prototype is looked up (patches/0008)
+Duktape.info() gives the reference count: the prototype's constructor
+adds one, when the prototype is made (the argument of Duktape.info() is
+one more). With .prototype made eagerly it
+was there from the start (the difference was 0): every closure was a
+cycle that only mark-and-sweep freed
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /refc { faas_pass refc; }
+--- user_files
+>>> fn/refc.js
+module.exports = function () {
+    var f = function () {}, before, after, cb = [];
+    before = Duktape.info(f).refc;
+    f.prototype.x = 1;
+    after = Duktape.info(f).refc;
+    [1, 2, 3].forEach(function (v) { cb.push(function () { return v; }); });
+    return [after - before, Duktape.info(cb[0]).refc,
+            cb[0].prototype.constructor === cb[0], Duktape.info(cb[0]).refc];
+};
+--- request
+GET /refc
+--- response_body chomp
+[1,2,true,3]
 --- no_error_log
 [error]
 [alert]
