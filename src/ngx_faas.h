@@ -256,6 +256,7 @@ typedef struct {
     ngx_http_log_handler_pt    log_handler; /* the one we wrapped */
     ngx_chain_t               *body_in;     /* a body read in a thread: */
     u_char                    *body_pos;    /* its buffer, where it goes */
+    ngx_event_t                later;       /* its call put off a turn */
     unsigned                   admitted:1;  /* the front took the ticket */
     unsigned                   claimed:1;   /* a render worker claimed it */
     unsigned                   refused:1;

@@ -593,6 +593,10 @@ ngx_faas_fetch_handler(ngx_event_t *ev)
         return;
     }
 
+    if (ngx_faas_vm_later(ev) == NGX_AGAIN) {
+        return;
+    }
+
     ngx_faas_vm_data(f->vm)->resume(f->wait.call, ngx_faas_fetch_deliver, f);
 }
 

@@ -18,6 +18,7 @@
 #include "ngx_faas_stats.h"
 #include "ngx_faas_subrequest.h"
 #include "ngx_faas_ticket.h"
+#include "ngx_faas_vm.h"
 
 
 static void ngx_faas_handler_body(ngx_http_request_t *r);
@@ -25,6 +26,8 @@ static ngx_faas_call_t *ngx_faas_handler_call(ngx_http_request_t *r);
 static void ngx_faas_handler_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r,
     ngx_faas_call_t *call);
+static void ngx_faas_handler_later(ngx_event_t *ev);
+static void ngx_faas_handler_later_cleanup(void *data);
 static ngx_int_t ngx_faas_handler_answer(ngx_faas_call_t *call);
 static void ngx_faas_handler_done(ngx_faas_call_t *call);
 static ngx_int_t ngx_faas_handler_read_body(ngx_http_request_t *r,
@@ -191,13 +194,49 @@ ngx_faas_handler_resume(ngx_http_request_t *r)
 static ngx_int_t
 ngx_faas_handler_run(ngx_http_request_t *r, ngx_faas_call_t *call)
 {
-    ngx_faas_ctx_t  *ctx;
+    ngx_faas_ctx_t      *ctx;
+    ngx_pool_cleanup_t  *cln;
 
     ctx = ngx_faas_ctx_find(r);
 
     if (call->error == NGX_FAAS_OK) {
         if (ctx->claimed) {
             ngx_faas_ticket_run(ctx->ticket);
+
+        } else if (ctx->later.handler == NULL && ngx_faas_vm_turn_over()) {
+
+            /*
+             * an inline call that comes in a turn of the loop that ran its
+             * share of JavaScript already waits for the next turn, after
+             * the waiting calls put off before it (ngx_faas_vm_later()):
+             * a burst of requests cannot hold back the rest of the worker
+             */
+
+            cln = ngx_pool_cleanup_add(r->pool, 0);
+            if (cln == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            cln->handler = ngx_faas_handler_later_cleanup;
+            cln->data = ctx;
+
+            ctx->later.handler = ngx_faas_handler_later;
+            ctx->later.data = r;
+            ctx->later.log = r->connection->log;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "faas: call of \"%V\" put off to the next turn",
+                           &call->name);
+
+            (void) ngx_faas_vm_later(&ctx->later);
+
+            r->main->count++;
+
+            if (r == r->main) {
+                r->read_event_handler = ngx_http_test_reading;
+            }
+
+            return NGX_DONE;
         }
 
         ngx_faas_call_run(call);
@@ -220,6 +259,41 @@ ngx_faas_handler_run(ngx_http_request_t *r, ngx_faas_call_t *call)
     }
 
     return ngx_faas_handler_answer(call);
+}
+
+
+/* the call put off by ngx_faas_handler_run() runs in this turn */
+
+static void
+ngx_faas_handler_later(ngx_event_t *ev)
+{
+    ngx_connection_t    *c;
+    ngx_faas_ctx_t      *ctx;
+    ngx_http_request_t  *r;
+
+    r = ev->data;
+    c = r->connection;
+    ctx = ngx_faas_ctx_find(r);
+
+    if (r == r->main) {
+        r->read_event_handler = ngx_http_block_reading;
+    }
+
+    ngx_http_finalize_request(r, ngx_faas_handler_run(r, ctx->call));
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* the request went (its client, a shutdown) while its call was put off */
+
+static void
+ngx_faas_handler_later_cleanup(void *data)
+{
+    ngx_faas_ctx_t  *ctx = data;
+
+    if (ctx->later.posted) {
+        ngx_delete_posted_event(&ctx->later);
+    }
 }
 
 

@@ -236,6 +236,10 @@ ngx_faas_timers_handler(ngx_event_t *ev)
 {
     ngx_faas_timer_t  *t = ev->data;
 
+    if (ngx_faas_vm_later(ev) == NGX_AGAIN) {
+        return;   /* posted: fired again in the next turn of the loop */
+    }
+
     ngx_faas_vm_data(t->vm)->resume(t->wait.call, ngx_faas_timers_fire, t);
 }
 
@@ -303,6 +307,10 @@ ngx_faas_timers_free(ngx_faas_timer_t *t, duk_context *duk)
 {
     if (t->event.timer_set) {
         ngx_del_timer(&t->event);
+    }
+
+    if (t->event.posted) {
+        ngx_delete_posted_event(&t->event);
     }
 
     ngx_queue_remove(&t->wait.queue);

@@ -6,6 +6,7 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
+#include <ngx_event.h>
 #include <ngx_http.h>
 #include <pthread.h>
 #include <sys/random.h>
@@ -47,6 +48,7 @@ struct ngx_faas_vm_s {
     void                      *object_proto;  /* built-ins: always alive */
     void                      *array_proto;
     uint64_t                   deadline;  /* us; 0: no call in progress */
+    uint64_t                   started;   /* us, of the run in progress */
     volatile ngx_uint_t        timed_out;
     ngx_uint_t                 alloc_failed;
     void                      *free[NGX_FAAS_VM_CLASSES];  /* see below */
@@ -55,6 +57,16 @@ struct ngx_faas_vm_s {
     uint64_t                   hash_key[2];  /* ngx_faas_vm_strhash() */
     ngx_faas_vm_data_t         data;
 };
+
+
+/*
+ * JavaScript run time (us) per turn of the event loop beyond which awaited
+ * events wait for the next turn, see ngx_faas_vm_later()
+ */
+#define NGX_FAAS_VM_TURN           250
+
+static uint64_t     ngx_faas_vm_turn_used;
+static ngx_event_t  ngx_faas_vm_turn;
 
 
 /* the four words of SipHash's state */
@@ -73,6 +85,7 @@ typedef struct {
 
 
 static void ngx_faas_vm_stack_bounds(void);
+static void ngx_faas_vm_turn_handler(ngx_event_t *ev);
 static ngx_inline void ngx_faas_vm_sip_round(ngx_faas_vm_sip_t *s);
 static ngx_inline void ngx_faas_vm_sip_word(ngx_faas_vm_sip_t *s,
     const u_char *p);
@@ -262,15 +275,72 @@ ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_faas_call_t *call,
     vm->call = call;
     vm->timed_out = 0;
     vm->alloc_failed = 0;
-    vm->deadline = ngx_faas_now_us() + (uint64_t) budget * 1000;
+    vm->started = ngx_faas_now_us();
+    vm->deadline = vm->started + (uint64_t) budget * 1000;
 }
 
 
 void
 ngx_faas_vm_stop(ngx_faas_vm_t *vm)
 {
+    ngx_faas_vm_turn_used += ngx_faas_now_us() - vm->started;
+
+    if (!ngx_faas_vm_turn.posted) {
+        ngx_faas_vm_turn.handler = ngx_faas_vm_turn_handler;
+        ngx_faas_vm_turn.log = ngx_cycle->log;
+        ngx_post_event(&ngx_faas_vm_turn, &ngx_posted_next_events);
+    }
+
     vm->deadline = 0;
     vm->call = NULL;
+}
+
+
+/*
+ * NGX_OK: the event ev may run its JavaScript now (an awaited event, or
+ * the first run of an inline call); NGX_AGAIN: this turn of the worker's
+ * loop has run NGX_FAAS_VM_TURN of JavaScript already, and ev is posted
+ * to run in the next turn, after nginx polls for I/O again. So a burst of completions (a thousand fetches that answer at
+ * once) runs in slices, and a request that needs no JavaScript (a /ping,
+ * a static file) waits for about a slice, not for the whole burst. The
+ * events run in the order they came, and a turn that is over its slice
+ * runs nothing more of them
+ */
+
+ngx_int_t
+ngx_faas_vm_later(ngx_event_t *ev)
+{
+    if (!ngx_faas_vm_turn_over()) {
+        return NGX_OK;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                   "faas: %uL us of JavaScript in this turn, the rest waits "
+                   "for the next", ngx_faas_vm_turn_used);
+
+    ngx_post_event(ev, &ngx_posted_next_events);
+
+    return NGX_AGAIN;
+}
+
+
+ngx_uint_t
+ngx_faas_vm_turn_over(void)
+{
+    return ngx_faas_vm_turn_used >= NGX_FAAS_VM_TURN;
+}
+
+
+/*
+ * the first posted event of a turn that follows one that ran JavaScript:
+ * posted to ngx_posted_next_events by the first run of the turn before,
+ * so it comes before the events put off by then
+ */
+
+static void
+ngx_faas_vm_turn_handler(ngx_event_t *ev)
+{
+    ngx_faas_vm_turn_used = 0;
 }
 
 

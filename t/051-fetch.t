@@ -439,3 +439,43 @@ invalid URL prefix "api.example.com" in "faas_fetch_map" directive, it must be s
 --- must_die
 --- error_log
 invalid URI prefix "http://other/" in "faas_fetch_map" directive, it must start with "/"
+
+
+
+=== TEST 15: past its share of JavaScript in a turn of the loop, the rest waits for the next turn
+The function spins 2 ms (over the 250 us a turn runs), then fetches
+functions of this server: their calls are put off to the next turn,
+and so is the answer of each fetch; all of them answer, in order
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass spin; }
+    location /inner { faas_pass inner; }
+--- user_files
+>>> fn/spin.js
+module.exports = function () {
+    var t = Date.now();
+    while (Date.now() - t < 2) { /* spin */ }
+    return Promise.all([fetch('/inner?n=1'), fetch('/inner?n=2'),
+                        fetch('/inner?n=3')])
+        .then(function (rs) {
+            return Promise.all(rs.map(function (r) { return r.text(); }));
+        })
+        .then(function (ts) { return ts.join(','); });
+};
+>>> fn/inner.js
+module.exports = function (ctx) {
+    var t = Date.now();
+    while (Date.now() - t < 1) { /* spin */ }
+    return 'inner' + ctx.query.n;
+};
+--- request
+GET /t
+--- response_body chomp
+inner1,inner2,inner3
+--- error_log
+faas: call of "inner" put off to the next turn
+of JavaScript in this turn, the rest waits for the next
+--- no_error_log
+[error]
+[alert]

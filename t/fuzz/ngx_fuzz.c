@@ -46,6 +46,9 @@ ngx_fuzz_init(void)
     ngx_fuzz_cycle.log = &ngx_fuzz_log;
     ngx_cycle = &ngx_fuzz_cycle;
 
+    /* nothing processes them here: ngx_faas_vm_stop() posts to it */
+    ngx_queue_init(&ngx_posted_next_events);
+
     ngx_fuzz_connection.log = &ngx_fuzz_log;
     ngx_str_set(&ngx_fuzz_connection.addr_text, "127.0.0.1");
 

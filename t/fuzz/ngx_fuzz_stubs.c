@@ -47,6 +47,7 @@ ngx_http_output_body_filter_pt  ngx_http_top_body_filter;
 ngx_rbtree_t            ngx_event_timer_rbtree;
 volatile ngx_msec_t     ngx_current_msec;
 ngx_queue_t             ngx_posted_events;
+ngx_queue_t             ngx_posted_next_events;
 uint32_t                ngx_crc32_table256[256];
 
 
