@@ -58,7 +58,7 @@ proxy='location /_b/ { internal; proxy_pass http://backend/;
 
 for p in backend faas njs lua; do mkdir -p "$WORK/$p/tmp" "$WORK/$p/fn"; done
 cp "$HERE/backend.js" "$WORK/backend/fn/backend.js"
-cp "$HERE/bff.js" "$HERE/one.js" "$WORK/faas/fn/"
+cp "$HERE/bff.js" "$HERE/one.js" "$HERE/fan.js" "$WORK/faas/fn/"
 sed "s/@BACKEND@/$BACKEND/g" "$HERE/bff.njs" > "$WORK/njs/bff.js"
 
 { echo "load_module $MODULE;"; main backend; echo "http {"; http backend
@@ -67,9 +67,10 @@ sed "s/@BACKEND@/$BACKEND/g" "$HERE/bff.njs" > "$WORK/njs/bff.js"
 } > "$WORK/backend/nginx.conf"
 
 { echo "load_module $MODULE;"; main faas; echo "http {"; http faas
-  echo "faas_functions $WORK/faas/fn; faas_preload bff one;"
+  echo "faas_functions $WORK/faas/fn; faas_preload bff one fan;"
   echo "server { listen 127.0.0.1:18122; location = /bff { faas_pass bff; }"
-  echo "location = /one { faas_pass one; } location = /ping { return 200 pong; }"
+  echo "location = /one { faas_pass one; } location = /fan { faas_pass fan; }"
+  echo "location = /ping { return 200 pong; }"
   echo "$proxy } }"
 } > "$WORK/faas/nginx.conf"
 
@@ -85,6 +86,19 @@ sed "s/@BACKEND@/$BACKEND/g" "$HERE/bff.njs" > "$WORK/njs/bff.js"
   echo 'init_by_lua_block { cjson = require "cjson" }'
   echo "server { listen 127.0.0.1:18124; $proxy"
   cat <<'LUA'
+    location = /fan {
+        content_by_lua_block {
+            local reqs = {}
+            for i = 1, tonumber(ngx.var.arg_n or "1") do
+                reqs[i] = { "/_b/user", { args = "ms=0" } }
+            end
+            local len = 0
+            for _, r in ipairs({ ngx.location.capture_multi(reqs) }) do
+                len = len + #r.body
+            end
+            ngx.print(len)
+        }
+    }
     location = /bff {
         content_by_lua_block {
             local ms = ngx.var.arg_ms or "20"
@@ -134,6 +148,31 @@ for p in faas njs lua; do
     p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
     err=$(echo "$out" | awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }')
     printf '%-6s %10s %9s %9s %8s\n' "$p" "$rps" "$p50" "$p99" "${err:-0}"
+done
+
+# the CPU time of the serving worker (utime + stime, /proc) per request
+cpu_per_request() {   # peer port url -> microseconds
+    local wpid a b n
+    wpid=$(pgrep -P "$(cat "$WORK/$1/nginx.pid")")
+    taskset -c 1 wrk -t1 -c"$CONC" -d1s "$3" > /dev/null
+    a=$(awk '{ print $14 + $15 }' "/proc/$wpid/stat")
+    n=$(taskset -c 1 wrk -t1 -c"$CONC" -d"${DURATION}s" "$3" \
+        | awk '/requests in/ { print $1 }')
+    b=$(awk '{ print $14 + $15 }' "/proc/$wpid/stat")
+    echo $(( (b - a) * 1000000 / $(getconf CLK_TCK) / n ))
+}
+
+echo
+echo "# CPU per request of the serving worker (us), and per fetch: the slope"
+echo "# from 1 to 4 fetches of one backend (ngx_faas /fan?n=, OpenResty"
+echo "# capture_multi of n); the BFF's two fetches, JSON and merge"
+printf '%-6s %8s %8s %8s %10s\n' peer bff n=1 n=4 per_fetch
+for p in faas lua; do
+    port=$([ $p = faas ] && echo 18122 || echo 18124)
+    bff=$(cpu_per_request $p $port "http://127.0.0.1:$port/bff")
+    one=$(cpu_per_request $p $port "http://127.0.0.1:$port/fan?n=1")
+    four=$(cpu_per_request $p $port "http://127.0.0.1:$port/fan?n=4")
+    printf '%-6s %8s %8s %8s %10s\n' $p "$bff" "$one" "$four" $(( (four - one) / 3 ))
 done
 
 echo
