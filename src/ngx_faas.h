@@ -246,6 +246,18 @@ struct ngx_faas_call_s {
 
 
 /* the per-request state: a call, a ticket of the render pool, or both */
+/*
+ * the request body in one piece (ngx_faas_handler_read_body()), also when
+ * nginx spooled it to a file, which may be read in a thread: then in is
+ * the buffer to go on from, pos where its bytes go
+ */
+typedef struct {
+    ngx_str_t                  text;
+    ngx_chain_t               *in;
+    u_char                    *pos;
+} ngx_faas_body_t;
+
+
 typedef struct {
     ngx_http_request_t        *request;
     ngx_faas_call_t           *call;
@@ -254,8 +266,7 @@ typedef struct {
     ngx_uint_t                 admit_slot;
     ngx_str_t                  request_id;
     ngx_http_log_handler_pt    log_handler; /* the one we wrapped */
-    ngx_chain_t               *body_in;     /* a body read in a thread: */
-    u_char                    *body_pos;    /* its buffer, where it goes */
+    ngx_faas_body_t            read;        /* the request body in one piece */
     ngx_event_t                later;       /* its call put off a turn */
     unsigned                   admitted:1;  /* the front took the ticket */
     unsigned                   claimed:1;   /* a render worker claimed it */

@@ -13,6 +13,8 @@
 #include "ngx_faas.h"
 #include "ngx_faas_batch.h"
 #include "ngx_faas_cache.h"
+#include "ngx_faas_ctx.h"
+#include "ngx_faas_handler.h"
 #include "ngx_faas_output.h"
 #include "ngx_faas_require.h"
 #include "ngx_faas_subrequest.h"
@@ -72,9 +74,8 @@ struct ngx_faas_batch_s {
 
 static ngx_int_t ngx_faas_batch_handler(ngx_http_request_t *r);
 static void ngx_faas_batch_body(ngx_http_request_t *r);
-static ngx_int_t ngx_faas_batch_start(ngx_http_request_t *r);
-static ngx_int_t ngx_faas_batch_read_body(ngx_http_request_t *r,
-    ngx_str_t *body);
+static ngx_int_t ngx_faas_batch_start(ngx_http_request_t *r,
+    ngx_str_t *envelope_text);
 static ngx_int_t ngx_faas_batch_parse(ngx_http_request_t *r,
     ngx_faas_batch_t *batch, json_t *envelope, const char **message);
 static ngx_int_t ngx_faas_batch_job(ngx_http_request_t *r,
@@ -269,9 +270,37 @@ ngx_faas_batch_handler(ngx_http_request_t *r)
 static void
 ngx_faas_batch_body(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
+    ngx_int_t        rc;
+    ngx_faas_ctx_t  *ctx;
 
-    rc = ngx_faas_batch_start(r);
+    if (r->aio) {
+        /* a write event on the connection while a thread reads the body */
+        return;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    /* a part nginx wrote to a file is read as for a call (handler.c) */
+
+    ctx = ngx_faas_ctx_get(r);
+    if (ctx == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_faas_handler_read_body(r, &ctx->read);
+
+    if (rc == NGX_AGAIN) {
+        r->write_event_handler = ngx_faas_batch_body;
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_faas_batch_start(r, &ctx->read.text);
 
     if (rc != NGX_DONE) {
         ngx_http_finalize_request(r, rc);
@@ -280,7 +309,7 @@ ngx_faas_batch_body(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_faas_batch_start(ngx_http_request_t *r)
+ngx_faas_batch_start(ngx_http_request_t *r, ngx_str_t *envelope_text)
 {
     u_char               *p, text[4 * JSON_ERROR_TEXT_LENGTH];
     json_t               *envelope;
@@ -293,9 +322,7 @@ ngx_faas_batch_start(ngx_http_request_t *r)
     ngx_pool_cleanup_t   *cln;
     ngx_faas_loc_conf_t  *flcf;
 
-    if (ngx_faas_batch_read_body(r, &body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    body = *envelope_text;
 
     if (body.len > NGX_FAAS_BATCH_MAX_BODY) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -367,75 +394,6 @@ ngx_faas_batch_start(ngx_http_request_t *r)
     r->write_event_handler = ngx_faas_batch_resume;
 
     return NGX_DONE;
-}
-
-
-/*
- * the envelope in one piece; a part nginx wrote to a file (a body over
- * client_body_buffer_size) is read back with a blocking read: give the
- * faas_batch location a client_body_buffer_size of 1000k to keep it in
- * memory
- */
-
-static ngx_int_t
-ngx_faas_batch_read_body(ngx_http_request_t *r, ngx_str_t *body)
-{
-    off_t         len;
-    u_char       *p;
-    ssize_t       n;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    ngx_str_null(body);
-
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
-    }
-
-    cl = r->request_body->bufs;
-
-    if (cl->next == NULL && !cl->buf->in_file) {
-        body->data = cl->buf->pos;
-        body->len = cl->buf->last - cl->buf->pos;
-        return NGX_OK;
-    }
-
-    len = 0;
-
-    for ( /* void */ ; cl; cl = cl->next) {
-        len += ngx_buf_size(cl->buf);
-    }
-
-    p = ngx_pnalloc(r->pool, len + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    body->data = p;
-    body->len = len;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-
-        if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
-            continue;
-        }
-
-        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
-                          b->file_pos);
-
-        if (n != b->file_last - b->file_pos) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "ngx_faas_batch_read_body: cannot read the body "
-                          "back from \"%V\"", &b->file->name);
-            return NGX_ERROR;
-        }
-
-        p += n;
-    }
-
-    return NGX_OK;
 }
 
 

@@ -30,8 +30,6 @@ static void ngx_faas_handler_later(ngx_event_t *ev);
 static void ngx_faas_handler_later_cleanup(void *data);
 static ngx_int_t ngx_faas_handler_answer(ngx_faas_call_t *call);
 static void ngx_faas_handler_done(ngx_faas_call_t *call);
-static ngx_int_t ngx_faas_handler_read_body(ngx_http_request_t *r,
-    ngx_faas_ctx_t *ctx);
 static ngx_int_t ngx_faas_handler_read_file(ngx_http_request_t *r,
     ngx_buf_t *b, u_char *p);
 #if (NGX_THREADS)
@@ -174,12 +172,14 @@ ngx_faas_handler_resume(ngx_http_request_t *r)
 
     ctx = ngx_faas_ctx_find(r);
 
-    rc = ngx_faas_handler_read_body(r, ctx);
+    rc = ngx_faas_handler_read_body(r, &ctx->read);
 
     if (rc == NGX_AGAIN) {
         r->write_event_handler = ngx_faas_handler_resume;
         return;
     }
+
+    ctx->call->body = ctx->read.text;
 
     if (rc != NGX_OK) {
         ctx->call->error = NGX_FAAS_INTERNAL;
@@ -337,24 +337,24 @@ ngx_faas_handler_done(ngx_faas_call_t *call)
 
 
 /*
- * the body in one piece, also when nginx has written it to a file: NGX_OK,
- * NGX_AGAIN while a thread reads a buffer (ctx->body_in is the buffer to
- * go on from, ctx->body_pos where its bytes go), NGX_ERROR
+ * the request body in one piece into body->text, also when nginx has
+ * written it to a file: NGX_OK (an empty text without a body), NGX_ERROR,
+ * or NGX_AGAIN while a thread of the location's pool reads a buffer
+ * (with "aio threads"): body->in and body->pos say where to go on, and
+ * r->write_event_handler is called once the thread is done; the caller
+ * sets it and calls this again. Its memory is the request's
  */
 
-static ngx_int_t
-ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
+ngx_int_t
+ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_faas_body_t *body)
 {
     off_t         len;
     u_char       *p;
     ngx_int_t     rc;
-    ngx_str_t    *body;
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
-    body = &ctx->call->body;
-
-    if (ctx->body_in == NULL) {
+    if (body->in == NULL) {
 
         if (r->request_body == NULL || r->request_body->bufs == NULL) {
             return NGX_OK;
@@ -363,8 +363,8 @@ ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
         cl = r->request_body->bufs;
 
         if (cl->next == NULL && !cl->buf->in_file) {
-            body->data = cl->buf->pos;
-            body->len = cl->buf->last - cl->buf->pos;
+            body->text.data = cl->buf->pos;
+            body->text.len = cl->buf->last - cl->buf->pos;
             return NGX_OK;
         }
 
@@ -383,14 +383,14 @@ ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
             return NGX_ERROR;
         }
 
-        body->data = p;
-        body->len = len;
+        body->text.data = p;
+        body->text.len = len;
 
-        ctx->body_in = r->request_body->bufs;
-        ctx->body_pos = p;
+        body->in = r->request_body->bufs;
+        body->pos = p;
     }
 
-    for (cl = ctx->body_in, p = ctx->body_pos; cl; cl = cl->next) {
+    for (cl = body->in, p = body->pos; cl; cl = cl->next) {
         b = cl->buf;
 
         if (!b->in_file) {
@@ -401,8 +401,8 @@ ngx_faas_handler_read_body(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
         rc = ngx_faas_handler_read_file(r, b, p);
 
         if (rc == NGX_AGAIN) {
-            ctx->body_in = cl;
-            ctx->body_pos = p;
+            body->in = cl;
+            body->pos = p;
             return NGX_AGAIN;
         }
 

@@ -565,3 +565,47 @@ module.exports = function () { return 'hi'; };
 ngx_faas_batch_start: body is not JSON: invalid token near '\x01' at offset 6
 --- no_error_log
 [alert]
+
+
+
+=== TEST 17: an envelope nginx wrote to a file is read in the location's thread pool, as a call's body is
+--- main_config
+    faas_render_workers 1;
+    thread_pool faas threads=1;
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RENDER_PORT;
+        faas_render on;
+        location ~ ^/(?<fn>\w+)$ { faas_pass $fn; }
+    }
+--- config
+    location = /batch {
+        client_body_buffer_size 1k;
+        aio threads=faas;
+        faas_batch /_job/;
+    }
+    location /_job/ {
+        internal;
+        faas_admit budget=10s;
+        subrequest_output_buffer_size 64k;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RENDER_PORT/;
+    }
+--- user_files
+>>> fn/Count.js
+module.exports = function (ctx) {
+    return '<i>' + ctx.body.data.n + ' ' + ctx.body.data.pad.length + '</i>';
+};
+--- request eval
+"POST /batch\n" . '{"Count":{"name":"Count","data":{"n":3,"pad":"' . ('x' x 6000) . '"}}}'
+--- more_headers
+Content-Type: application/json
+--- response_body_like eval
+qr/^\{"success":true,"error":null,"results":\{"Count":\{"name":"Count","html":"<div data-hypernova-key=\\"Count\\" data-hypernova-id=\\"[-0-9a-f]+\\"><i>3 6000<\/i><\/div>/
+--- error_log
+a client request body is buffered to a temporary file
+in a thread
+--- no_error_log
+[error]
+[alert]
