@@ -131,6 +131,8 @@ static void ngx_faas_params_changed(duk_context *duk, duk_idx_t params);
 static void ngx_faas_params_serialize(duk_context *duk, duk_idx_t list);
 static duk_ret_t ngx_faas_params_append(duk_context *duk);
 static duk_ret_t ngx_faas_params_delete(duk_context *duk);
+static void ngx_faas_params_keep(duk_context *duk, duk_idx_t list,
+    duk_uarridx_t n);
 static duk_ret_t ngx_faas_params_get(duk_context *duk);
 static duk_ret_t ngx_faas_params_set(duk_context *duk);
 static duk_ret_t ngx_faas_params_sort(duk_context *duk);
@@ -1899,10 +1901,7 @@ ngx_faas_params_delete(duk_context *duk)
         return 1;
     }
 
-    duk_push_uint(duk, j);
-    duk_put_prop_literal(duk, list, "length");
-
-    ngx_faas_params_changed(duk, list);
+    ngx_faas_params_keep(duk, list, j);
 
     return 0;
 }
@@ -1994,12 +1993,21 @@ ngx_faas_params_set(duk_context *duk)
         j += 2;
     }
 
-    duk_push_uint(duk, j);
+    ngx_faas_params_keep(duk, list, j);
+
+    return 0;
+}
+
+
+/* delete() and set() rewrote the list in place: its first n entries stay */
+
+static void
+ngx_faas_params_keep(duk_context *duk, duk_idx_t list, duk_uarridx_t n)
+{
+    duk_push_uint(duk, n);
     duk_put_prop_literal(duk, list, "length");
 
     ngx_faas_params_changed(duk, list);
-
-    return 0;
 }
 
 
