@@ -321,7 +321,8 @@ ngx_faas_admit_ticket(ngx_http_request_t *r, ngx_faas_ctx_t *ctx)
         return NGX_OK;
     }
 
-    return ngx_faas_admit_header(r, &request_id, &ctx->request_id);
+    return ngx_faas_admit_header(r, &request_id,
+                                 ngx_faas_ctx_request_id(ctx));
 }
 
 

@@ -491,9 +491,9 @@ ngx_faas_schedule_log_handler(ngx_log_t *log, u_char *buf, size_t len)
     if (lctx->request) {
         ctx = ngx_faas_ctx_find(lctx->request);
 
-        if (ctx && ctx->request_id.len) {
+        if (ctx) {
             p = ngx_snprintf(p, len - (p - buf), ", request_id: \"%V\"",
-                             &ctx->request_id);
+                             ngx_faas_ctx_request_id(ctx));
         }
     }
 
