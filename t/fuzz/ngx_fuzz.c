@@ -38,7 +38,7 @@ static ngx_faas_loc_conf_t  ngx_fuzz_conf;
 void
 ngx_fuzz_init(void)
 {
-    char  *dir, *root;
+    char  *dir, *root, *p;
 
     /* every level is formatted, so every message is checked */
 
@@ -73,9 +73,17 @@ ngx_fuzz_init(void)
      * call was descheduled past the default 1 s and ended "timeout" (a
      * form body, reported as a crash). 5 s is still half libFuzzer's
      * -timeout, so a decoder that is slow for real is still caught.
+     * NGX_FUZZ_TIMEOUT (ms) sets it for long runs beside other work:
+     * give libFuzzer a -timeout of twice as much
      */
 
-    ngx_fuzz_conf.timeout = 5000;
+    p = getenv("NGX_FUZZ_TIMEOUT");
+    ngx_fuzz_conf.timeout = p ? (ngx_msec_t) atoi(p) : 5000;
+
+    if (ngx_fuzz_conf.timeout == 0) {
+        ngx_fuzz_conf.timeout = 5000;
+    }
+
     ngx_fuzz_conf.memory = NGX_FAAS_DEFAULT_MEMORY;
 }
 
