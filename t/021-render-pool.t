@@ -231,7 +231,7 @@ http {
 
         location = /regex { faas_timeout 200ms; faas_pass regex; }
         location = /regex2 { faas_timeout 1s; faas_pass regex2; }
-        location = /spin { faas_timeout 1s; faas_pass spin; }
+        location = /spin { faas_timeout 2s; faas_pass spin; }
 
         location ~ ^/mirrored/(?<fn>\\w+)\$ { mirror /hold; faas_pass \$fn; }
 
