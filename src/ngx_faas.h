@@ -245,7 +245,6 @@ struct ngx_faas_call_s {
 };
 
 
-/* the per-request state: a call, a ticket of the render pool, or both */
 /*
  * the request body in one piece (ngx_faas_handler_read_body()), also when
  * nginx spooled it to a file, which may be read in a thread: then in is
@@ -258,6 +257,7 @@ typedef struct {
 } ngx_faas_body_t;
 
 
+/* the per-request state: a call, a ticket of the render pool, or both */
 typedef struct {
     ngx_http_request_t        *request;
     ngx_faas_call_t           *call;

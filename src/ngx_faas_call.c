@@ -167,7 +167,6 @@ static ngx_faas_error_e  ngx_faas_call_stage_errors[] = {
 void
 ngx_faas_call_run(ngx_faas_call_t *call)
 {
-    uint64_t             start;
     duk_int_t            rc;
     ngx_uint_t           fresh;
     duk_context         *duk;
@@ -222,7 +221,6 @@ ngx_faas_call_run(ngx_faas_call_t *call)
     cln->handler = ngx_faas_call_abort;
     cln->data = call;
 
-    start = ngx_faas_now_us();
     ngx_faas_vm_start(vm, call, call->conf->timeout);
     ngx_faas_watchdog_arm(call->conf->timeout + call->conf->timeout / 2,
                           &call->name);
@@ -238,9 +236,8 @@ ngx_faas_call_run(ngx_faas_call_t *call)
 
     duk_pop(duk);
 
-    ngx_faas_vm_stop(vm);
+    call->run_time = ngx_faas_vm_stop(vm);
     ngx_faas_vm_data(vm)->ctx = NULL;
-    call->run_time = ngx_faas_now_us() - start;
 
     /*
      * nginx's cached time stood still while the function ran: without
@@ -377,9 +374,8 @@ ngx_faas_call_resume(ngx_faas_call_t *call, ngx_faas_vm_run_pt run,
 
     duk_pop(duk);
 
-    ngx_faas_vm_stop(vm);
+    call->run_time += ngx_faas_vm_stop(vm);
     ngx_faas_vm_data(vm)->ctx = NULL;
-    call->run_time += ngx_faas_now_us() - start;
 
     ngx_time_update();
 
@@ -470,14 +466,12 @@ ngx_faas_call_answer_settled(ngx_faas_vm_t *vm)
 static void
 ngx_faas_call_result(ngx_faas_call_t *call)
 {
-    uint64_t        start;
     duk_context    *duk;
     ngx_faas_vm_t  *vm;
 
     vm = call->vm;
     duk = ngx_faas_vm_duk(vm);
 
-    start = ngx_faas_now_us();
     ngx_faas_vm_start(vm, call, ngx_faas_call_budget(call));
     ngx_faas_vm_data(vm)->ctx = call->ctx;
 
@@ -489,9 +483,8 @@ ngx_faas_call_result(ngx_faas_call_t *call)
 
     duk_pop(duk);
 
-    ngx_faas_vm_stop(vm);
+    call->run_time += ngx_faas_vm_stop(vm);
     ngx_faas_vm_data(vm)->ctx = NULL;
-    call->run_time += ngx_faas_now_us() - start;
 }
 
 

@@ -26,6 +26,7 @@ static ngx_faas_call_t *ngx_faas_handler_call(ngx_http_request_t *r);
 static void ngx_faas_handler_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_faas_handler_run(ngx_http_request_t *r,
     ngx_faas_call_t *call);
+static ngx_int_t ngx_faas_handler_hold(ngx_http_request_t *r);
 static void ngx_faas_handler_later(ngx_event_t *ev);
 static void ngx_faas_handler_later_cleanup(void *data);
 static ngx_int_t ngx_faas_handler_answer(ngx_faas_call_t *call);
@@ -230,13 +231,7 @@ ngx_faas_handler_run(ngx_http_request_t *r, ngx_faas_call_t *call)
 
             (void) ngx_faas_vm_later(&ctx->later);
 
-            r->main->count++;
-
-            if (r == r->main) {
-                r->read_event_handler = ngx_http_test_reading;
-            }
-
-            return NGX_DONE;
+            return ngx_faas_handler_hold(r);
         }
 
         ngx_faas_call_run(call);
@@ -248,17 +243,29 @@ ngx_faas_handler_run(ngx_http_request_t *r, ngx_faas_call_t *call)
              * noticed, and the request pool's cleanup drops the call
              */
 
-            r->main->count++;
-
-            if (r == r->main) {
-                r->read_event_handler = ngx_http_test_reading;
-            }
-
-            return NGX_DONE;
+            return ngx_faas_handler_hold(r);
         }
     }
 
     return ngx_faas_handler_answer(call);
+}
+
+
+/*
+ * the request waits for its call (put off a turn, or waiting on a timer or
+ * a fetch) and holds its reference meanwhile; a client that goes is noticed
+ */
+
+static ngx_int_t
+ngx_faas_handler_hold(ngx_http_request_t *r)
+{
+    r->main->count++;
+
+    if (r == r->main) {
+        r->read_event_handler = ngx_http_test_reading;
+    }
+
+    return NGX_DONE;
 }
 
 

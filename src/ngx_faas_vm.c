@@ -280,10 +280,15 @@ ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_faas_call_t *call,
 }
 
 
-void
+/* the run's time in microseconds, also counted for the turn of the loop */
+
+uint64_t
 ngx_faas_vm_stop(ngx_faas_vm_t *vm)
 {
-    ngx_faas_vm_turn_used += ngx_faas_now_us() - vm->started;
+    uint64_t  run;
+
+    run = ngx_faas_now_us() - vm->started;
+    ngx_faas_vm_turn_used += run;
 
     if (!ngx_faas_vm_turn.posted) {
         ngx_faas_vm_turn.handler = ngx_faas_vm_turn_handler;
@@ -293,6 +298,8 @@ ngx_faas_vm_stop(ngx_faas_vm_t *vm)
 
     vm->deadline = 0;
     vm->call = NULL;
+
+    return run;
 }
 
 
@@ -300,11 +307,11 @@ ngx_faas_vm_stop(ngx_faas_vm_t *vm)
  * NGX_OK: the event ev may run its JavaScript now (an awaited event, or
  * the first run of an inline call); NGX_AGAIN: this turn of the worker's
  * loop has run NGX_FAAS_VM_TURN of JavaScript already, and ev is posted
- * to run in the next turn, after nginx polls for I/O again. So a burst of completions (a thousand fetches that answer at
- * once) runs in slices, and a request that needs no JavaScript (a /ping,
- * a static file) waits for about a slice, not for the whole burst. The
- * events run in the order they came, and a turn that is over its slice
- * runs nothing more of them
+ * to run in the next turn, after nginx polls for I/O again. So a burst
+ * of completions (a thousand fetches that answer at once) runs in slices,
+ * and a request that needs no JavaScript (a /ping, a static file) waits
+ * for about a slice, not for the whole burst. The events run in the order
+ * they came, and a turn that is over its slice runs nothing more of them
  */
 
 ngx_int_t
@@ -740,7 +747,6 @@ ngx_faas_vm_sip_round(ngx_faas_vm_sip_t *s)
 
 #define NGX_FAAS_VM_SMALL       256
 #define NGX_FAAS_VM_LARGE       65536
-
 #define NGX_FAAS_VM_KEEP        1024           /* blocks of a small class */
 #define NGX_FAAS_VM_KEEP_LARGE  (1024 * 1024)  /* bytes of large blocks */
 

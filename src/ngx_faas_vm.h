@@ -67,7 +67,7 @@ void ngx_faas_vm_free(ngx_faas_vm_t *vm);
 void ngx_faas_vm_destroy(ngx_faas_app_t *app);
 void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_faas_call_t *call,
     ngx_msec_t budget);
-void ngx_faas_vm_stop(ngx_faas_vm_t *vm);
+uint64_t ngx_faas_vm_stop(ngx_faas_vm_t *vm);
 ngx_int_t ngx_faas_vm_later(ngx_event_t *ev);
 ngx_uint_t ngx_faas_vm_turn_over(void);
 ngx_faas_error_e ngx_faas_vm_stopped(ngx_faas_vm_t *vm);

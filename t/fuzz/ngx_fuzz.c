@@ -78,11 +78,7 @@ ngx_fuzz_init(void)
      */
 
     p = getenv("NGX_FUZZ_TIMEOUT");
-    ngx_fuzz_conf.timeout = p ? (ngx_msec_t) atoi(p) : 5000;
-
-    if (ngx_fuzz_conf.timeout == 0) {
-        ngx_fuzz_conf.timeout = 5000;
-    }
+    ngx_fuzz_conf.timeout = (p && atoi(p) > 0) ? (ngx_msec_t) atoi(p) : 5000;
 
     ngx_fuzz_conf.memory = NGX_FAAS_DEFAULT_MEMORY;
 }
