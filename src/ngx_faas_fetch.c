@@ -11,6 +11,7 @@
 
 #include "ngx_faas.h"
 #include "ngx_faas_fetch.h"
+#include "ngx_faas_promise.h"
 #include "ngx_faas_subrequest.h"
 #include "ngx_faas_vm.h"
 
@@ -23,11 +24,12 @@
  *
  * The Fetch API's objects (Headers, Response, the checks of init) are
  * JavaScript, below, made once per heap around one native function,
- * fetch(url, method, headers, body, resolve, reject), which starts the
- * subrequest through the call's hook (handler.c installs subrequest.c's:
- * this file is JS runtime, see ngx_faas.h). The fetch is one of the
- * call's waits: its resolve, reject and URL stay in the stash under its
- * id until the answer, and a call that ends cancels it.
+ * fetch(url, method, headers, body), which starts the subrequest through
+ * the call's hook (handler.c installs subrequest.c's: this file is JS
+ * runtime, see ngx_faas.h) and returns the fetch's promise. The fetch is
+ * one of the call's waits: its promise, which only C settles (no executor,
+ * no resolving functions), stays in the stash under its id until the
+ * answer, and a call that ends cancels it.
  *
  * When the subrequest ends, nginx is finalizing it: nothing may run
  * there, so the answer is taken to an event of its own, posted, which
@@ -44,11 +46,12 @@ typedef struct {
     ngx_faas_subrequest_t      fs;
     ngx_event_t                event;
     ngx_uint_t                 id;
+    ngx_str_t                  url;       /* as fetch() was given it */
     ngx_faas_vm_t             *vm;
 } ngx_faas_fetch_t;
 
 
-#define NGX_FAAS_FETCH_ANSWER  DUK_HIDDEN_SYMBOL("faasFetchAnswer")
+#define NGX_FAAS_FETCH_RESPONSE  DUK_HIDDEN_SYMBOL("faasFetchResponse")
 
 
 static duk_ret_t ngx_faas_fetch_native(duk_context *duk);
@@ -208,22 +211,10 @@ static const char  ngx_faas_fetch_js[] =
 "  return new FetchResponse(this.status, h, this[BODY], this.url);\n"
 "};\n"
 "FetchResponse.prototype.constructor = FetchResponse;\n"
-"/* what native() answers with, in the call's run: settles the fetch */\n"
-"function answer(resolve, reject, url, error, status, headers, body) {\n"
-"  if (error !== undefined) {\n"
-"    reject(new TypeError(error));\n"
-"    return;\n"
-"  }\n"
-"  resolve(new FetchResponse(status, headers, body, url));\n"
-"}\n"
-"/* init checked, as the Fetch standard does, into native()'s arguments */\n"
-"function request(input, init) {\n"
-"  var i, url, method, headers, body, list;\n"
-"  url = String(input !== null && typeof input === 'object'\n"
-"               && input.url !== undefined ? input.url : input);\n"
-"  if (init === undefined || init === null) {\n"
-"    return [url, 'GET', NOHEADERS, undefined];\n"
-"  }\n"
+"/* init checked, as the Fetch standard does, into native()'s arguments;\n"
+"   native() returns the fetch's promise, which C settles */\n"
+"function request(url, init) {\n"
+"  var i, method, headers, body, list;\n"
 "  init = Object(init);\n"
 "  method = init.method === undefined ? 'GET' : String(init.method);\n"
 "  if (methods.test(method)) { method = method.toUpperCase(); }\n"
@@ -250,25 +241,23 @@ static const char  ngx_faas_fetch_js[] =
 "  for (i = 0; i < headers[LIST].length; i++) {\n"
 "    list.push(headers[LIST][i][0], headers[LIST][i][1]);\n"
 "  }\n"
-"  return [url, method, list, body];\n"
+"  return native(url, method, list, body);\n"
 "}\n"
-"/* one executor for every fetch: the request it starts is handed over in\n"
-"   a variable, not in a closure made per fetch */\n"
-"var next;\n"
-"function start(resolve, reject) {\n"
-"  var r = next;\n"
-"  next = undefined;\n"
-"  native(r[0], r[1], r[2], r[3], resolve, reject);\n"
-"}\n"
+"/* what fetch() throws is its promise's rejection */\n"
 "function fetch(input, init) {\n"
+"  var url;\n"
 "  try {\n"
-"    next = request(input, init);\n"
+"    url = String(input !== null && typeof input === 'object'\n"
+"                 && input.url !== undefined ? input.url : input);\n"
+"    if (init === undefined || init === null) {\n"
+"      return native(url, 'GET', NOHEADERS, undefined);\n"
+"    }\n"
+"    return request(url, init);\n"
 "  } catch (e) {\n"
 "    return Promise.reject(e);\n"
 "  }\n"
-"  return new Promise(start);\n"
 "}\n"
-"return { fetch: fetch, Headers: Headers, answer: answer };\n"
+"return { fetch: fetch, Headers: Headers, Response: FetchResponse };\n"
 "})";
 
 
@@ -282,11 +271,11 @@ ngx_faas_fetch_init(duk_context *duk)
 
     /* stack: [ factory ] */
 
-    duk_push_c_function(duk, ngx_faas_fetch_native, 6);
+    duk_push_c_function(duk, ngx_faas_fetch_native, 4);
     duk_push_c_function(duk, ngx_faas_fetch_bytes, 1);
     duk_call(duk, 2);
 
-    /* stack: [ { fetch, Headers, answer } ] */
+    /* stack: [ { fetch, Headers, Response } ] */
 
     duk_get_prop_literal(duk, -1, "fetch");
     duk_put_global_literal(duk, "fetch");
@@ -294,8 +283,8 @@ ngx_faas_fetch_init(duk_context *duk)
     duk_put_global_literal(duk, "Headers");
 
     duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -2, "answer");
-    duk_put_prop_literal(duk, -2, NGX_FAAS_FETCH_ANSWER);
+    duk_get_prop_literal(duk, -2, "Response");
+    duk_put_prop_literal(duk, -2, NGX_FAAS_FETCH_RESPONSE);
     duk_push_bare_object(duk);
     duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_FETCHES);
     duk_pop_2(duk);
@@ -321,7 +310,10 @@ ngx_faas_fetch_bytes(duk_context *duk)
 }
 
 
-/* native(url, method, [name, value, ...], body, resolve, reject) */
+/*
+ * native(url, method, [name, value, ...], body): the fetch's promise, kept
+ * in the stash under the fetch's id until the answer settles it
+ */
 
 static duk_ret_t
 ngx_faas_fetch_native(duk_context *duk)
@@ -360,6 +352,14 @@ ngx_faas_fetch_native(duk_context *duk)
     }
 
     f->fs.uri = uri;
+
+    f->url.data = ngx_pnalloc(pool, url.len);
+    if (f->url.data == NULL) {
+        return duk_error(duk, DUK_ERR_ERROR, "fetch: out of memory");
+    }
+
+    ngx_memcpy(f->url.data, url.data, url.len);
+    f->url.len = url.len;
 
     s = duk_require_lstring(duk, 1, &len);
     f->fs.method.data = ngx_pnalloc(pool, len);
@@ -405,15 +405,10 @@ ngx_faas_fetch_native(duk_context *duk)
 
     /* its promise first: once started, the answer must find it */
 
+    ngx_faas_promise_push(duk);
     duk_push_heap_stash(duk);
     duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
-    duk_push_array(duk);
-    duk_dup(duk, 4);
-    duk_put_prop_index(duk, -2, 0);
-    duk_dup(duk, 5);
-    duk_put_prop_index(duk, -2, 1);
-    duk_dup(duk, 0);
-    duk_put_prop_index(duk, -2, 2);
+    duk_dup(duk, -3);
     duk_put_prop_index(duk, -2, (duk_uarridx_t) f->id);
 
     if (call->fetch(call->request, &f->fs) != NGX_OK) {
@@ -434,7 +429,9 @@ ngx_faas_fetch_native(duk_context *duk)
 
     ngx_post_event(&f->event, &ngx_posted_events);
 
-    return 0;
+    duk_pop_2(duk);
+
+    return 1;
 }
 
 
@@ -626,8 +623,9 @@ ngx_faas_fetch_handler(ngx_event_t *ev)
 
 
 /*
- * in the protected run of the call: answer(resolve, reject, url, error,
- * status, [name, value, ...], body) settles the fetch's promise
+ * in the protected run of the call: settles the fetch's promise with a
+ * Response(status, [name, value, ...], body, url), or rejects it with a
+ * TypeError
  */
 
 static void
@@ -640,36 +638,35 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
     ngx_table_elt_t  *h;
 
     duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_FETCH_ANSWER);
-    duk_push_undefined(duk);
-    duk_get_prop_literal(duk, -3, NGX_FAAS_STASH_FETCHES);
+    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
     duk_get_prop_index(duk, -1, (duk_uarridx_t) f->id);
-    duk_remove(duk, -2);
-    duk_get_prop_index(duk, -1, 0);
-    duk_get_prop_index(duk, -2, 1);
-    duk_get_prop_index(duk, -3, 2);
-    duk_remove(duk, -4);
+    duk_replace(duk, -2);
 
-    /* stack: [ stash answer undefined resolve reject url ] */
+    /* stack: [ stash promise ] */
+
+    ngx_faas_fetch_forget(f, duk);
 
     if (f->fs.status == 0 || f->fs.truncated) {
         if (f->fs.truncated) {
-            duk_push_sprintf(duk, "fetch: the response of \"%.*s\" is "
-                             "larger than the subrequest_output_buffer_size "
-                             "of its location",
+            (void) duk_push_error_object(duk, DUK_ERR_TYPE_ERROR,
+                             "fetch: the response of \"%.*s\" is larger "
+                             "than the subrequest_output_buffer_size of "
+                             "its location",
                              (int) f->fs.uri.len, f->fs.uri.data);
 
         } else {
-            duk_push_sprintf(duk, "fetch: \"%.*s\" failed",
-                             (int) f->fs.uri.len, f->fs.uri.data);
+            (void) duk_push_error_object(duk, DUK_ERR_TYPE_ERROR,
+                                         "fetch: \"%.*s\" failed",
+                                         (int) f->fs.uri.len,
+                                         f->fs.uri.data);
         }
 
-        ngx_faas_fetch_forget(f, duk);
-        duk_call_method(duk, 4);
+        ngx_faas_promise_settle_with(duk, -2, -1, 1);
+        duk_pop_3(duk);
         return;
     }
 
-    duk_push_undefined(duk);
+    duk_get_prop_literal(duk, -2, NGX_FAAS_FETCH_RESPONSE);
     duk_push_uint(duk, (duk_uint_t) f->fs.status);
     duk_push_array(duk);
 
@@ -701,12 +698,13 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
     }
 
     duk_push_lstring(duk, (char *) f->fs.response.data, f->fs.response.len);
+    duk_push_lstring(duk, (char *) f->url.data, f->url.len);
 
-    /* stack: [ ... answer undefined resolve reject url undefined status
-                 headers body ] */
+    /* stack: [ stash promise Response status headers body url ] */
 
-    ngx_faas_fetch_forget(f, duk);
-    duk_call_method(duk, 7);
+    duk_new(duk, 4);
+    ngx_faas_promise_settle_with(duk, -2, -1, 0);
+    duk_pop_3(duk);
 }
 
 

@@ -367,6 +367,32 @@ ngx_faas_promise_react(duk_context *ctx, duk_idx_t idx)
 }
 
 
+void
+ngx_faas_promise_push(duk_context *ctx)
+{
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
+    ngx_faas_promise_push_new(ctx);
+}
+
+
+void
+ngx_faas_promise_settle_with(duk_context *ctx, duk_idx_t promise,
+    duk_idx_t value, ngx_uint_t rejected)
+{
+    promise = duk_require_normalize_index(ctx, promise);
+    value = duk_require_normalize_index(ctx, value);
+    duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
+
+    if (rejected) {
+        ngx_faas_promise_settle(ctx, promise, value,
+                                NGX_FAAS_PROMISE_REJECTED);
+
+    } else {
+        ngx_faas_promise_resolve_value(ctx, promise, value);
+    }
+}
+
+
 /* queueMicrotask(): the function at idx runs as a job of the queue */
 
 void

@@ -68,6 +68,21 @@ void ngx_faas_promise_resolve(duk_context *ctx, duk_idx_t idx);
  */
 void ngx_faas_promise_react(duk_context *ctx, duk_idx_t idx);
 
+/*
+ * pushes a new pending promise that only C settles, with
+ * ngx_faas_promise_settle_with(): no executor runs and no resolving
+ * functions are made for it; may throw
+ */
+void ngx_faas_promise_push(duk_context *ctx);
+
+/*
+ * what the promise's resolve (rejected 0) or reject (rejected 1) function
+ * would do with the value at idx: a thenable is adopted, a promise settled
+ * already is left alone; may throw
+ */
+void ngx_faas_promise_settle_with(duk_context *ctx, duk_idx_t promise,
+    duk_idx_t value, ngx_uint_t rejected);
+
 /* queues the function at idx as a job (queueMicrotask()); may throw */
 void ngx_faas_promise_enqueue_task(duk_context *ctx, duk_idx_t idx);
 
