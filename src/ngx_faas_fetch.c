@@ -28,7 +28,7 @@
  * the call's hook (handler.c installs subrequest.c's: this file is JS
  * runtime, see ngx_faas.h) and returns the fetch's promise. The fetch is
  * one of the call's waits: its promise, which only C settles (no executor,
- * no resolving functions), stays in the stash under its id until the
+ * no resolving functions), stays in the stash by reference until the
  * answer, and a call that ends cancels it.
  *
  * When the subrequest ends, nginx is finalizing it: nothing may run
@@ -45,7 +45,7 @@ typedef struct {
     ngx_faas_wait_t            wait;      /* first: a wait is a fetch */
     ngx_faas_subrequest_t      fs;
     ngx_event_t                event;
-    ngx_uint_t                 id;
+    ngx_uint_t                 ref;       /* of its promise */
     ngx_str_t                  url;       /* as fetch() was given it */
     ngx_faas_vm_t             *vm;
 } ngx_faas_fetch_t;
@@ -285,9 +285,9 @@ ngx_faas_fetch_init(duk_context *duk)
     duk_push_heap_stash(duk);
     duk_get_prop_literal(duk, -2, "Response");
     duk_put_prop_literal(duk, -2, NGX_FAAS_FETCH_RESPONSE);
-    duk_push_bare_object(duk);
-    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_FETCHES);
     duk_pop_2(duk);
+
+    ngx_faas_vm_refs(duk, NGX_FAAS_STASH_FETCHES);
 }
 
 
@@ -400,19 +400,16 @@ ngx_faas_fetch_native(duk_context *duk)
     f->fs.handler = ngx_faas_fetch_done;
     f->fs.data = f;
 
-    f->id = ++ngx_faas_vm_data(vm)->next_fetch;
     f->vm = vm;
 
     /* its promise first: once started, the answer must find it */
 
     ngx_faas_promise_push(duk);
-    duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
-    duk_dup(duk, -3);
-    duk_put_prop_index(duk, -2, (duk_uarridx_t) f->id);
+    duk_dup_top(duk);
+    f->ref = ngx_faas_vm_ref(duk, NGX_FAAS_STASH_FETCHES);
 
     if (call->fetch(call->request, &f->fs) != NGX_OK) {
-        duk_del_prop_index(duk, -1, (duk_uarridx_t) f->id);
+        ngx_faas_vm_unref(duk, NGX_FAAS_STASH_FETCHES, f->ref);
         return duk_type_error(duk, "fetch: cannot fetch \"%s\" (method, URI "
                               "or too many subrequests)",
                               duk_get_string(duk, 0));
@@ -428,8 +425,6 @@ ngx_faas_fetch_native(duk_context *duk)
     f->event.log = call->request->connection->log;
 
     ngx_post_event(&f->event, &ngx_posted_events);
-
-    duk_pop_2(duk);
 
     return 1;
 }
@@ -638,9 +633,7 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
     ngx_table_elt_t  *h;
 
     duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
-    duk_get_prop_index(duk, -1, (duk_uarridx_t) f->id);
-    duk_replace(duk, -2);
+    ngx_faas_vm_push_ref(duk, NGX_FAAS_STASH_FETCHES, f->ref);
 
     /* stack: [ stash promise ] */
 
@@ -736,9 +729,6 @@ ngx_faas_fetch_forget(ngx_faas_fetch_t *f, duk_context *duk)
     ngx_faas_vm_data(f->vm)->waits--;
 
     if (duk) {
-        duk_push_heap_stash(duk);
-        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_FETCHES);
-        duk_del_prop_index(duk, -1, (duk_uarridx_t) f->id);
-        duk_pop_2(duk);
+        ngx_faas_vm_unref(duk, NGX_FAAS_STASH_FETCHES, f->ref);
     }
 }

@@ -424,6 +424,81 @@ ngx_faas_vm_from(duk_context *duk)
 
 
 /*
+ * References: a value kept alive in an array of the stash under a small
+ * number, as long as C holds the number. Free slots are chained through
+ * the array (slot 0 is the first free one, a free slot holds the next), so
+ * the array stays dense however many come and go: its keys are indices in
+ * its array part, never strings made of numbers and interned.
+ */
+
+void
+ngx_faas_vm_refs(duk_context *duk, const char *key)
+{
+    duk_push_heap_stash(duk);
+    duk_push_array(duk);
+    duk_push_uint(duk, 0);
+    duk_put_prop_index(duk, -2, 0);
+    duk_put_prop_string(duk, -2, key);
+    duk_pop(duk);
+}
+
+
+/* the value on the top, popped: its reference */
+
+ngx_uint_t
+ngx_faas_vm_ref(duk_context *duk, const char *key)
+{
+    ngx_uint_t  ref;
+
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, key);
+    duk_get_prop_index(duk, -1, 0);
+    ref = duk_get_uint(duk, -1);
+    duk_pop(duk);
+
+    /* stack: [ ... value stash refs ] */
+
+    if (ref) {
+        duk_get_prop_index(duk, -1, (duk_uarridx_t) ref);
+        duk_put_prop_index(duk, -2, 0);
+
+    } else {
+        ref = duk_get_length(duk, -1);
+    }
+
+    duk_dup(duk, -3);
+    duk_put_prop_index(duk, -2, (duk_uarridx_t) ref);
+    duk_pop_3(duk);
+
+    return ref;
+}
+
+
+void
+ngx_faas_vm_push_ref(duk_context *duk, const char *key, ngx_uint_t ref)
+{
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, key);
+    duk_get_prop_index(duk, -1, (duk_uarridx_t) ref);
+    duk_replace(duk, -3);
+    duk_pop(duk);
+}
+
+
+void
+ngx_faas_vm_unref(duk_context *duk, const char *key, ngx_uint_t ref)
+{
+    duk_push_heap_stash(duk);
+    duk_get_prop_string(duk, -1, key);
+    duk_get_prop_index(duk, -1, 0);
+    duk_put_prop_index(duk, -2, (duk_uarridx_t) ref);
+    duk_push_uint(duk, (duk_uint_t) ref);
+    duk_put_prop_index(duk, -2, 0);
+    duk_pop_2(duk);
+}
+
+
+/*
  * an object made by a literal, JSON.parse() or new Object/Array: neither a
  * promise nor a Response, as those have prototypes of their own
  */

@@ -52,7 +52,6 @@ typedef struct {
     ngx_uint_t                 waits;       /* of all its calls */
     ngx_uint_t                 next_call;   /* ids in the stash */
     ngx_uint_t                 next_timer;  /* timers.c */
-    ngx_uint_t                 next_fetch;  /* fetch.c */
     ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
 } ngx_faas_vm_data_t;
 
@@ -80,6 +79,10 @@ ngx_faas_vm_data_t *ngx_faas_vm_data(ngx_faas_vm_t *vm);
 ngx_faas_vm_t *ngx_faas_vm_from(duk_context *duk);
 uint32_t ngx_faas_vm_hash_word(duk_context *duk, uint64_t word);
 ngx_int_t ngx_faas_vm_plain(duk_context *duk, duk_idx_t idx);
+void ngx_faas_vm_refs(duk_context *duk, const char *key);
+ngx_uint_t ngx_faas_vm_ref(duk_context *duk, const char *key);
+void ngx_faas_vm_push_ref(duk_context *duk, const char *key, ngx_uint_t ref);
+void ngx_faas_vm_unref(duk_context *duk, const char *key, ngx_uint_t ref);
 void ngx_faas_vm_module_added(duk_context *duk);
 void ngx_faas_vm_module_removed(duk_context *duk);
 void ngx_faas_vm_totals(size_t *bytes, ngx_uint_t *modules);
