@@ -65,6 +65,8 @@ static ngx_int_t ngx_faas_fetch_value(ngx_str_t *s);
 static void ngx_faas_fetch_done(ngx_faas_subrequest_t *fs);
 static void ngx_faas_fetch_handler(ngx_event_t *ev);
 static void ngx_faas_fetch_deliver(duk_context *duk, void *data);
+static ngx_int_t ngx_faas_fetch_push_headers(duk_context *duk,
+    ngx_faas_fetch_t *f);
 static void ngx_faas_fetch_cancel(ngx_faas_wait_t *wait, duk_context *duk);
 static void ngx_faas_fetch_forget(ngx_faas_fetch_t *f, duk_context *duk);
 
@@ -157,32 +159,37 @@ static const char  ngx_faas_fetch_js[] =
 "    fn.call(thisArg, this.get(names[i]), names[i], this);\n"
 "  }\n"
 "};\n"
-"/* the answer's headers come as [ name, value, name, value... ]: made\n"
-"   into a Headers when first read, as most answers are only read */\n"
+"/* the answer's headers come as one string, 'name\\0value\\0...' (names\n"
+"   in lower case): made into a Headers when first read, as most answers\n"
+"   are only read. What the standard puts on the prototype is there */\n"
 "function FetchResponse(status, headers, body, url) {\n"
 "  this.status = status;\n"
 "  this.ok = status >= 200 && status < 300;\n"
-"  this.statusText = reasons[status] || '';\n"
 "  this.url = url;\n"
-"  this.redirected = false;\n"
-"  this.type = 'basic';\n"
+"  this.bodyUsed = false;\n"
 "  this[RAW] = headers;\n"
 "  this[BODY] = body;\n"
-"  this.bodyUsed = false;\n"
 "}\n"
-"Object.defineProperty(FetchResponse.prototype, 'headers', {\n"
-"  get: function () {\n"
-"    var i, h, raw = this[RAW];\n"
-"    if (raw instanceof Headers) { return raw; }\n"
-"    h = new Headers();\n"
-"    for (i = 0; i + 1 < raw.length; i += 2) {\n"
-"      h[LIST].push([raw[i].toLowerCase(), raw[i + 1]]);\n"
+"function getter(name, get) {\n"
+"  Object.defineProperty(FetchResponse.prototype, name,\n"
+"                        { get: get, enumerable: true, configurable: true });\n"
+"}\n"
+"getter('headers', function () {\n"
+"  var i, l, h, raw = this[RAW];\n"
+"  if (raw instanceof Headers) { return raw; }\n"
+"  h = new Headers();\n"
+"  if (raw !== '') {\n"
+"    l = raw.split('\\0');\n"
+"    for (i = 0; i + 1 < l.length; i += 2) {\n"
+"      h[LIST].push([l[i], l[i + 1]]);\n"
 "    }\n"
-"    this[RAW] = h;\n"
-"    return h;\n"
-"  },\n"
-"  enumerable: true, configurable: true\n"
+"  }\n"
+"  this[RAW] = h;\n"
+"  return h;\n"
 "});\n"
+"getter('statusText', function () { return reasons[this.status] || ''; });\n"
+"getter('redirected', function () { return false; });\n"
+"getter('type', function () { return 'basic'; });\n"
 "function consume(r) {\n"
 "  if (r.bodyUsed) {\n"
 "    return Promise.reject(new TypeError('fetch: the body of the response '\n"
@@ -208,7 +215,8 @@ static const char  ngx_faas_fetch_js[] =
 "  for (i = 0; i < list.length; i++) {\n"
 "    h.push(list[i][0], list[i][1]);\n"
 "  }\n"
-"  return new FetchResponse(this.status, h, this[BODY], this.url);\n"
+"  return new FetchResponse(this.status, h.join('\\0'), this[BODY],\n"
+"                           this.url);\n"
 "};\n"
 "FetchResponse.prototype.constructor = FetchResponse;\n"
 "/* init checked, as the Fetch standard does, into native()'s arguments;\n"
@@ -628,10 +636,6 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
 {
     ngx_faas_fetch_t *f = data;
 
-    ngx_uint_t        i, n;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
     duk_push_heap_stash(duk);
     ngx_faas_vm_push_ref(duk, NGX_FAAS_STASH_FETCHES, f->ref);
 
@@ -661,21 +665,75 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
 
     duk_get_prop_literal(duk, -2, NGX_FAAS_FETCH_RESPONSE);
     duk_push_uint(duk, (duk_uint_t) f->fs.status);
-    duk_push_array(duk);
 
-    n = 0;
-
-    if (f->fs.content_type.len) {
-        duk_push_literal(duk, "content-type");
-        duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
-        duk_push_lstring(duk, (char *) f->fs.content_type.data,
-                         f->fs.content_type.len);
-        duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
+    if (ngx_faas_fetch_push_headers(duk, f) != NGX_OK) {
+        (void) duk_error(duk, DUK_ERR_ERROR, "fetch: out of memory");
     }
 
-    part = f->fs.headers_out ? &f->fs.headers_out->part : NULL;
+    duk_push_lstring(duk, (char *) f->fs.response.data, f->fs.response.len);
+    duk_push_lstring(duk, (char *) f->url.data, f->url.len);
 
-    for ( /* void */ ; part; part = part->next) {
+    /* stack: [ stash promise Response status 'headers' body url ] */
+
+    duk_new(duk, 4);
+    ngx_faas_promise_settle_with(duk, -2, -1, 0);
+    duk_pop_3(duk);
+}
+
+
+/*
+ * the answer's headers as one string: 'name\0value\0...', the names in
+ * lower case (nginx took no NUL in a header from the backend)
+ */
+
+static ngx_int_t
+ngx_faas_fetch_push_headers(duk_context *duk, ngx_faas_fetch_t *f)
+{
+    u_char           *p, *start;
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = f->fs.content_type.len ? sizeof("content-type") + 1
+                                   + f->fs.content_type.len
+                                 : 0;
+
+    for (part = f->fs.headers_out ? &f->fs.headers_out->part : NULL;
+         part;
+         part = part->next)
+    {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].hash) {
+                len += h[i].key.len + h[i].value.len + 2;
+            }
+        }
+    }
+
+    if (len == 0) {
+        duk_push_literal(duk, "");
+        return NGX_OK;
+    }
+
+    start = ngx_pnalloc(f->wait.call->request->pool, len);
+    if (start == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = start;
+
+    if (f->fs.content_type.len) {
+        p = ngx_cpymem(p, "content-type", sizeof("content-type"));
+        p = ngx_cpymem(p, f->fs.content_type.data, f->fs.content_type.len);
+        *p++ = '\0';
+    }
+
+    for (part = f->fs.headers_out ? &f->fs.headers_out->part : NULL;
+         part;
+         part = part->next)
+    {
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
@@ -683,21 +741,19 @@ ngx_faas_fetch_deliver(duk_context *duk, void *data)
                 continue;
             }
 
-            duk_push_lstring(duk, (char *) h[i].key.data, h[i].key.len);
-            duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
-            duk_push_lstring(duk, (char *) h[i].value.data, h[i].value.len);
-            duk_put_prop_index(duk, -2, (duk_uarridx_t) n++);
+            ngx_strlow(p, h[i].key.data, h[i].key.len);
+            p += h[i].key.len;
+            *p++ = '\0';
+            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
+            *p++ = '\0';
         }
     }
 
-    duk_push_lstring(duk, (char *) f->fs.response.data, f->fs.response.len);
-    duk_push_lstring(duk, (char *) f->url.data, f->url.len);
+    /* no NUL after the last value */
 
-    /* stack: [ stash promise Response status headers body url ] */
+    duk_push_lstring(duk, (char *) start, p - start - 1);
 
-    duk_new(duk, 4);
-    ngx_faas_promise_settle_with(duk, -2, -1, 0);
-    duk_pop_3(duk);
+    return NGX_OK;
 }
 
 
