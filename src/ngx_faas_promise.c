@@ -100,6 +100,10 @@ static duk_ret_t ngx_faas_promise_combinator_loop(duk_context *ctx);
 static void ngx_faas_promise_combinator_step(duk_context *ctx,
     ngx_uint_t kind, duk_uarridx_t i);
 static duk_ret_t ngx_faas_promise_element_function(duk_context *ctx);
+static void ngx_faas_promise_element(duk_context *ctx, duk_idx_t x,
+    duk_idx_t element, duk_int_t magic);
+static ngx_int_t ngx_faas_promise_all_step(duk_context *ctx,
+    duk_uarridx_t i);
 static duk_uint_t ngx_faas_promise_count(duk_context *ctx, duk_idx_t record,
     duk_int_t delta);
 static void ngx_faas_promise_combinator_done(duk_context *ctx,
@@ -129,6 +133,8 @@ static void ngx_faas_promise_settle_capability(duk_context *ctx,
 static void ngx_faas_promise_perform_then(duk_context *ctx,
     duk_idx_t promise, duk_idx_t on_fulfilled, duk_idx_t on_rejected,
     duk_idx_t cap);
+static void ngx_faas_promise_add_reaction(duk_context *ctx,
+    duk_idx_t promise);
 static void ngx_faas_promise_resolve_value(duk_context *ctx,
     duk_idx_t promise, duk_idx_t value);
 static void ngx_faas_promise_settle(duk_context *ctx, duk_idx_t promise,
@@ -740,6 +746,10 @@ ngx_faas_promise_combinator_step(duk_context *ctx, ngx_uint_t kind,
 {
     /* stack: [ iterable C resolve reject C.resolve values record ] */
 
+    if (kind == NGX_FAAS_PROMISE_ALL && ngx_faas_promise_all_step(ctx, i)) {
+        return;
+    }
+
     duk_dup(ctx, 4);
     duk_dup(ctx, 1);
     duk_get_prop_index(ctx, 0, i);
@@ -797,57 +807,150 @@ ngx_faas_promise_combinator_step(duk_context *ctx, ngx_uint_t kind,
 }
 
 
+/*
+ * Promise.all()'s step when C.resolve is our own Promise.resolve: it is
+ * run as the call would run it, and when what it gives is our own promise
+ * with our own then() and constructor, then() is not called: the element
+ * function and the promise then() would make are things nobody can see.
+ * The promise gets a reaction whose fulfilled handler is the element
+ * record itself (no then() can store one: it keeps callable handlers
+ * only) and whose rejected handler is the combinator's reject. "then" is
+ * read once, as Invoke() reads it, and any other then() is called as read
+ */
+
+static ngx_int_t
+ngx_faas_promise_all_step(duk_context *ctx, duk_uarridx_t i)
+{
+    duk_idx_t  base;
+
+    /* stack: [ iterable C resolve reject C.resolve values record ] */
+
+    if (duk_get_c_function(ctx, 4) != ngx_faas_promise_static_resolve) {
+        return 0;
+    }
+
+    base = duk_get_top(ctx);
+
+    duk_get_prop_index(ctx, 0, i);
+    ngx_faas_promise_push_resolved(ctx, 1, base);
+    duk_remove(ctx, base);
+
+    duk_dup(ctx, 5);
+    duk_push_uint(ctx, i);
+    duk_push_undefined(ctx);
+    duk_def_prop(ctx, -3, NGX_FAAS_PROMISE_DATA);
+    duk_pop(ctx);
+
+    duk_dup(ctx, 6);
+    duk_push_uint(ctx, i);
+    ngx_faas_promise_pack(ctx, 2);
+    (void) ngx_faas_promise_count(ctx, 6, 1);
+
+    duk_get_prop_literal(ctx, base, "then");
+
+    /* stack: [ ... next element then ] */
+
+    if (ngx_faas_promise_is_plain_then(ctx, base + 2, base)) {
+
+        /* the reaction: [ kind element reject cap(3) argument ] */
+
+        duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
+        duk_dup(ctx, base + 1);
+        duk_dup(ctx, 3);
+        duk_push_undefined(ctx);
+        duk_push_undefined(ctx);
+        duk_push_undefined(ctx);
+        duk_push_undefined(ctx);
+        ngx_faas_promise_pack(ctx, 7);
+
+        ngx_faas_promise_add_reaction(ctx, base);
+        duk_set_top(ctx, base);
+        return 1;
+    }
+
+    duk_dup(ctx, base);
+    ngx_faas_promise_push_function(ctx, ngx_faas_promise_element_function,
+                                   1, NGX_FAAS_PROMISE_EL_VALUE, base + 1);
+    duk_dup(ctx, 3);
+
+    /* stack: [ ... next element then next onFulfilled reject ] */
+
+    duk_call_method(ctx, 2);
+    duk_set_top(ctx, base);
+
+    return 1;
+}
+
+
 static duk_ret_t
 ngx_faas_promise_element_function(duk_context *ctx)
 {
-    duk_int_t  magic;
-
     /* stack: [ x ] */
 
     ngx_faas_promise_push_record(ctx);
-    duk_get_prop_index(ctx, 1, 0);
+    ngx_faas_promise_element(ctx, 0, 1, duk_get_current_magic(ctx));
 
-    /* stack: [ x element record ] */
+    return 0;
+}
 
-    if (duk_is_undefined(ctx, 2)) {
-        return 0;     /* already called */
+
+/*
+ * an element function's steps: x at idx, the element record
+ * [ combinator record, index ] at element
+ */
+
+static void
+ngx_faas_promise_element(duk_context *ctx, duk_idx_t x, duk_idx_t element,
+    duk_int_t magic)
+{
+    duk_idx_t  base;
+
+    x = duk_normalize_index(ctx, x);
+    element = duk_normalize_index(ctx, element);
+    base = duk_get_top(ctx);
+
+    duk_get_prop_index(ctx, element, 0);
+
+    /* stack: [ ... record ] */
+
+    if (duk_is_undefined(ctx, base)) {
+        duk_pop(ctx);
+        return;       /* already called */
     }
 
     duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, 1, 0);
+    duk_put_prop_index(ctx, element, 0);
 
-    duk_get_prop_index(ctx, 2, NGX_FAAS_PROMISE_COMB_VALUES);
-    duk_get_prop_index(ctx, 1, 1);
-
-    magic = duk_get_current_magic(ctx);
+    duk_get_prop_index(ctx, base, NGX_FAAS_PROMISE_COMB_VALUES);
+    duk_get_prop_index(ctx, element, 1);
 
     if (magic == NGX_FAAS_PROMISE_EL_VALUE
         || magic == NGX_FAAS_PROMISE_EL_ERROR)
     {
-        duk_dup(ctx, 0);
+        duk_dup(ctx, x);
 
     } else {
         duk_push_object(ctx);
         duk_push_literal(ctx, "status");
         duk_push_string(ctx, magic == NGX_FAAS_PROMISE_EL_FULFILLED
                              ? "fulfilled" : "rejected");
-        duk_def_prop(ctx, 5, NGX_FAAS_PROMISE_DATA);
+        duk_def_prop(ctx, base + 3, NGX_FAAS_PROMISE_DATA);
         duk_push_string(ctx, magic == NGX_FAAS_PROMISE_EL_FULFILLED
                              ? "value" : "reason");
-        duk_dup(ctx, 0);
-        duk_def_prop(ctx, 5, NGX_FAAS_PROMISE_DATA);
+        duk_dup(ctx, x);
+        duk_def_prop(ctx, base + 3, NGX_FAAS_PROMISE_DATA);
     }
 
-    /* stack: [ x element record values index value ] */
+    /* stack: [ ... record values index value ] */
 
-    duk_def_prop(ctx, 3, NGX_FAAS_PROMISE_DATA);
+    duk_def_prop(ctx, base + 1, NGX_FAAS_PROMISE_DATA);
 
-    if (ngx_faas_promise_count(ctx, 2, -1) == 0) {
-        ngx_faas_promise_combinator_done(ctx, 2,
+    if (ngx_faas_promise_count(ctx, base, -1) == 0) {
+        ngx_faas_promise_combinator_done(ctx, base,
                                          magic == NGX_FAAS_PROMISE_EL_ERROR);
     }
 
-    return 0;
+    duk_set_top(ctx, base);
 }
 
 
@@ -1019,6 +1122,15 @@ ngx_faas_promise_reaction_job(duk_context *ctx, duk_idx_t job)
     if (duk_is_undefined(ctx, base)) {
         duk_get_prop_index(ctx, job, NGX_FAAS_PROMISE_JOB_ARGUMENT);
         rejected = (kind == NGX_FAAS_PROMISE_REJECTED);
+
+    } else if (!duk_is_function(ctx, base)) {
+
+        /* an element record: see ngx_faas_promise_all_step() */
+
+        duk_get_prop_index(ctx, job, NGX_FAAS_PROMISE_JOB_ARGUMENT);
+        ngx_faas_promise_element(ctx, -1, base, NGX_FAAS_PROMISE_EL_VALUE);
+        duk_set_top(ctx, base);
+        return;
 
     } else {
         duk_dup(ctx, base);
@@ -1366,9 +1478,6 @@ static void
 ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
     duk_idx_t on_fulfilled, duk_idx_t on_rejected, duk_idx_t cap)
 {
-    duk_size_t  n;
-    duk_uint_t  state;
-
     promise = duk_normalize_index(ctx, promise);
     on_fulfilled = duk_normalize_index(ctx, on_fulfilled);
     on_rejected = duk_normalize_index(ctx, on_rejected);
@@ -1397,6 +1506,18 @@ ngx_faas_promise_perform_then(duk_context *ctx, duk_idx_t promise,
     duk_dup(ctx, cap + 2);
     duk_push_undefined(ctx);
     ngx_faas_promise_pack(ctx, 7);
+
+    ngx_faas_promise_add_reaction(ctx, promise);
+}
+
+
+/* the reaction on the stack top (popped) added to the promise at idx */
+
+static void
+ngx_faas_promise_add_reaction(duk_context *ctx, duk_idx_t promise)
+{
+    duk_size_t  n;
+    duk_uint_t  state;
 
     duk_get_prop_literal(ctx, promise, NGX_FAAS_PROMISE_KEY_DATA);
     duk_get_prop_index(ctx, -1, NGX_FAAS_PROMISE_STATE);

@@ -197,3 +197,49 @@ module.exports = function (ctx) {
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 8: Promise.all over values, promises settled and not, a then of its own, a counted constructor, a subclass, a thenable and a patched Promise.prototype.then, in the order of the standard (Node 20 gives the same log)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /pa { faas_pass pa; }
+--- user_files
+>>> fn/pa.js
+module.exports = function () {
+    var log = [];
+    function note(s) { return function (v) { log.push(s + ':' + JSON.stringify(v)); return v; }; }
+    var pending = new Promise(function (r) { Promise.resolve().then(function () { r('late'); }); });
+    var patched = Promise.resolve('own');
+    patched.then = function (f, r) { log.push('own then'); return Promise.prototype.then.call(this, f, r); };
+    var gets = 0;
+    var counted = Promise.resolve('ctor');
+    Object.defineProperty(counted, 'constructor', { get: function () { gets++; return Promise; } });
+    function Sub(ex) { return new Promise(ex); }
+    var sub = Promise.resolve('sub');
+    sub.constructor = Sub;
+    var thenable = { then: function (f) { log.push('thenable'); f('th'); } };
+    var a = Promise.all([1, Promise.resolve(2), pending, patched, counted, sub, thenable]).then(note('all'));
+    var b = Promise.all([pending, Promise.reject(new Error('no')), 3]).then(note('never'), function (e) { log.push('rejected:' + e.message); });
+    var c = Promise.all([]).then(note('empty'));
+    Promise.resolve().then(function () { log.push('tick1'); }).then(function () { log.push('tick2'); }).then(function () { log.push('tick3'); });
+    var orig = Promise.prototype.then, calls = 0;
+    var d = Promise.all([Promise.resolve('p')]);
+    return Promise.all([a, b, c, d]).then(function (r) {
+        Promise.prototype.then = function (f, g) { calls++; return orig.call(this, f, g); };
+        var e = Promise.all([Promise.resolve('q')]);
+        Promise.prototype.then = orig;
+        return e.then(function (q) {
+            log.push('gets:' + gets, 'patched calls:' + calls, 'q:' + q, 'd:' + r[3]);
+            return log;
+        });
+    });
+};
+--- request
+GET /pa
+--- response_body chomp
+["own then","thenable","empty:[]","tick1","rejected:no","tick2","tick3","all:[1,2,\"late\",\"own\",\"ctor\",\"sub\",\"th\"]","gets:2","patched calls:1","q:q","d:p"]
+--- no_error_log
+[error]
+[alert]
