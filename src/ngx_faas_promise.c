@@ -21,7 +21,7 @@
 #define NGX_FAAS_PROMISE_KEY_PROTO     "\xFF" "faasPromiseProto"
 #define NGX_FAAS_PROMISE_KEY_THEN      "\xFF" "faasPromiseThen"
 #define NGX_FAAS_PROMISE_KEY_JOBS      "\xFF" "faasJobs"
-#define NGX_FAAS_PROMISE_KEY_HEAD      "\xFF" "faasJobsHead"
+#define NGX_FAAS_PROMISE_KEY_HEAP      "\xFF" "faasPromiseHeap"
 
 /* slots of a promise's data array */
 #define NGX_FAAS_PROMISE_STATE         0
@@ -56,6 +56,28 @@
 #define NGX_FAAS_PROMISE_EL_FULFILLED  1
 #define NGX_FAAS_PROMISE_EL_REJECTED   2
 #define NGX_FAAS_PROMISE_EL_ERROR      3
+
+/*
+ * What a heap's promises need on every step, found without a lookup by
+ * name: the intrinsic Promise, its prototype and then() (kept alive by
+ * the stash, under the keys above) and the job queue, an array and the
+ * index of its head. It lives in a fixed buffer of the heap, in the
+ * stash; C keeps a pointer to the state of the heap it used last, and
+ * finds it again in the stash when another heap's turn comes. A new heap
+ * at the address of a destroyed one is given its own by
+ * ngx_faas_promise_init() before anything runs in it
+ */
+typedef struct {
+    void                      *ctor;
+    void                      *proto;
+    void                      *then;
+    void                      *jobs;
+    duk_size_t                 head;
+} ngx_faas_promise_heap_t;
+
+#define NGX_FAAS_PROMISE_CTOR          offsetof(ngx_faas_promise_heap_t, ctor)
+#define NGX_FAAS_PROMISE_PROTO         offsetof(ngx_faas_promise_heap_t, proto)
+#define NGX_FAAS_PROMISE_THEN          offsetof(ngx_faas_promise_heap_t, then)
 
 /* slots of a combinator record */
 #define NGX_FAAS_PROMISE_COMB_VALUES   0
@@ -110,8 +132,9 @@ static void ngx_faas_promise_combinator_done(duk_context *ctx,
     duk_idx_t record, ngx_uint_t aggregate);
 static duk_ret_t ngx_faas_promise_resolving_function(duk_context *ctx);
 static duk_ret_t ngx_faas_promise_capability_executor(duk_context *ctx);
-static duk_ret_t ngx_faas_promise_get_property(duk_context *ctx,
+static duk_ret_t ngx_faas_promise_get_constructor(duk_context *ctx,
     void *udata);
+static duk_ret_t ngx_faas_promise_get_then(duk_context *ctx, void *udata);
 static void ngx_faas_promise_run_job(duk_context *ctx, duk_idx_t job);
 static void ngx_faas_promise_reaction_job(duk_context *ctx, duk_idx_t job);
 static void ngx_faas_promise_adopt_job(duk_context *ctx, duk_idx_t job);
@@ -154,12 +177,18 @@ static void ngx_faas_promise_push_function(duk_context *ctx,
 static void ngx_faas_promise_push_record(duk_context *ctx);
 static void ngx_faas_promise_pack(duk_context *ctx, duk_idx_t n);
 static void ngx_faas_promise_push_this(duk_context *ctx, const char *name);
-static void ngx_faas_promise_push_stashed(duk_context *ctx, const char *key);
+static ngx_inline ngx_faas_promise_heap_t *ngx_faas_promise_heap(
+    duk_context *ctx);
+static void ngx_faas_promise_push_stashed(duk_context *ctx, size_t which);
 static void ngx_faas_promise_define_functions(duk_context *ctx,
     duk_idx_t obj, const duk_function_list_entry *list);
 
 
 static ngx_uint_t  ngx_faas_promise_jobs_queued;
+
+/* the heap whose state ngx_faas_promise_heap() has found last */
+static duk_context              *ngx_faas_promise_ctx;
+static ngx_faas_promise_heap_t  *ngx_faas_promise_cached;
 
 
 static const duk_function_list_entry  ngx_faas_promise_methods[] = {
@@ -193,6 +222,8 @@ static const char  *ngx_faas_promise_combinators[] = {
 void
 ngx_faas_promise_init(duk_context *ctx)
 {
+    ngx_faas_promise_heap_t  *heap;
+
     duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
     duk_push_c_function(ctx, ngx_faas_promise_constructor, 1);
@@ -233,9 +264,22 @@ ngx_faas_promise_init(duk_context *ctx)
     duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_THEN);
     duk_push_bare_array(ctx);
     duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
-    duk_push_uint(ctx, 0);
-    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAD);
+
+    heap = duk_push_fixed_buffer(ctx, sizeof(ngx_faas_promise_heap_t));
+    heap->ctor = duk_get_heapptr(ctx, -4);
+    heap->proto = duk_get_heapptr(ctx, -3);
+    duk_get_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_THEN);
+    heap->then = duk_get_heapptr(ctx, -1);
+    duk_pop(ctx);
+    duk_get_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
+    heap->jobs = duk_get_heapptr(ctx, -1);
+    duk_pop(ctx);
+    heap->head = 0;
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAP);
     duk_pop_2(ctx);
+
+    ngx_faas_promise_ctx = ctx;
+    ngx_faas_promise_cached = heap;
 
     /* stack: [ ... Promise ] */
 
@@ -334,7 +378,7 @@ ngx_faas_promise_resolve(duk_context *ctx, duk_idx_t idx)
     idx = duk_require_normalize_index(ctx, idx);
     duk_require_stack(ctx, NGX_FAAS_PROMISE_STACK);
 
-    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_CTOR);
+    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_CTOR);
     ngx_faas_promise_push_resolved(ctx, -1, idx);
 
     /* stack: [ ... Promise promise ] */
@@ -429,7 +473,7 @@ ngx_faas_promise_constructor(duk_context *ctx)
          * polyfills do
          */
 
-        ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_CTOR);
+        ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_CTOR);
 
         if (!duk_is_object(ctx, 1) || !duk_instanceof(ctx, 1, 2)) {
             return duk_type_error(ctx, "Promise constructor cannot be "
@@ -1062,11 +1106,22 @@ ngx_faas_promise_capability_executor(duk_context *ctx)
 /* a safe call runs in its caller's frame: the object is at the top */
 
 static duk_ret_t
-ngx_faas_promise_get_property(duk_context *ctx, void *udata)
+ngx_faas_promise_get_constructor(duk_context *ctx, void *udata)
 {
     /* stack: [ ... object ] */
 
-    duk_get_prop_string(ctx, -1, (const char *) udata);
+    duk_get_prop_literal(ctx, -1, "constructor");
+
+    return 1;
+}
+
+
+static duk_ret_t
+ngx_faas_promise_get_then(duk_context *ctx, void *udata)
+{
+    /* stack: [ ... object ] */
+
+    duk_get_prop_literal(ctx, -1, "then");
 
     return 1;
 }
@@ -1205,7 +1260,7 @@ ngx_faas_promise_is_plain_then(duk_context *ctx, duk_idx_t then,
 {
     ngx_int_t  plain;
 
-    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_THEN);
+    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_THEN);
     plain = duk_strict_equals(ctx, then, -1);
     duk_pop(ctx);
 
@@ -1219,15 +1274,14 @@ ngx_faas_promise_is_plain_then(duk_context *ctx, duk_idx_t then,
 
     duk_dup(ctx, thenable);
 
-    if (duk_safe_call(ctx, ngx_faas_promise_get_property,
-                      (void *) "constructor", 1, 1)
+    if (duk_safe_call(ctx, ngx_faas_promise_get_constructor, NULL, 1, 1)
         != DUK_EXEC_SUCCESS)
     {
         duk_pop(ctx);
         return 0;
     }
 
-    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_CTOR);
+    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_CTOR);
     plain = duk_strict_equals(ctx, -1, -2);
     duk_pop_2(ctx);
 
@@ -1239,7 +1293,7 @@ static void
 ngx_faas_promise_push_new(duk_context *ctx)
 {
     duk_push_bare_object(ctx);
-    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_PROTO);
+    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_PROTO);
     duk_set_prototype(ctx, -2);
     ngx_faas_promise_init_data(ctx, -1);
 }
@@ -1337,7 +1391,7 @@ ngx_faas_promise_push_constructor(duk_context *ctx, duk_idx_t idx)
 
     if (duk_is_undefined(ctx, -1)) {
         duk_pop(ctx);
-        ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_CTOR);
+        ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_CTOR);
         return;
     }
 
@@ -1361,7 +1415,7 @@ ngx_faas_promise_push_capability(duk_context *ctx, duk_idx_t c,
 
     c = duk_normalize_index(ctx, c);
 
-    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_KEY_CTOR);
+    ngx_faas_promise_push_stashed(ctx, NGX_FAAS_PROMISE_CTOR);
 
     if (duk_strict_equals(ctx, c, -1)) {
         duk_pop(ctx);
@@ -1568,8 +1622,7 @@ ngx_faas_promise_resolve_value(duk_context *ctx, duk_idx_t promise,
 
     duk_dup(ctx, value);
 
-    if (duk_safe_call(ctx, ngx_faas_promise_get_property, (void *) "then",
-                      1, 1)
+    if (duk_safe_call(ctx, ngx_faas_promise_get_then, NULL, 1, 1)
         != DUK_EXEC_SUCCESS)
     {
         /* stack: [ ... error ] */
@@ -1663,19 +1716,12 @@ ngx_faas_promise_trigger(duk_context *ctx, duk_idx_t reaction,
 static void
 ngx_faas_promise_enqueue(duk_context *ctx)
 {
-    duk_size_t  n;
-
     /* stack: [ ... job ] */
 
-    duk_push_heap_stash(ctx);
-    duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_JOBS);
-    n = duk_get_length(ctx, -1);
-
-    /* stack: [ ... job stash jobs ] */
-
-    duk_dup(ctx, -3);
-    duk_put_prop_index(ctx, -2, (duk_uarridx_t) n);
-    duk_pop_3(ctx);
+    duk_push_heapptr(ctx, ngx_faas_promise_heap(ctx)->jobs);
+    duk_dup(ctx, -2);
+    duk_put_prop_index(ctx, -2, (duk_uarridx_t) duk_get_length(ctx, -2));
+    duk_pop_2(ctx);
 
     ngx_faas_promise_jobs_queued++;
 }
@@ -1690,29 +1736,28 @@ ngx_faas_promise_enqueue(duk_context *ctx)
 static ngx_int_t
 ngx_faas_promise_dequeue(duk_context *ctx)
 {
-    duk_size_t  head, n;
+    duk_size_t                head, n;
+    ngx_faas_promise_heap_t  *heap;
 
-    duk_push_heap_stash(ctx);
-    duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_JOBS);
-    duk_get_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAD);
-    head = duk_get_uint(ctx, -1);
-    duk_pop(ctx);
+    heap = ngx_faas_promise_heap(ctx);
+    head = heap->head;
 
-    /* stack: [ ... stash jobs ] */
-
+    duk_push_heapptr(ctx, heap->jobs);
     n = duk_get_length(ctx, -1);
 
     if (head >= n) {
-        duk_pop_2(ctx);
+        duk_pop(ctx);
         return 0;
     }
+
+    /* stack: [ ... jobs ] */
 
     duk_get_prop_index(ctx, -1, (duk_uarridx_t) head);
     duk_push_undefined(ctx);
     duk_put_prop_index(ctx, -3, (duk_uarridx_t) head);
     head++;
 
-    /* stack: [ ... stash jobs job ] */
+    /* stack: [ ... jobs job ] */
 
     if (head == n) {
         duk_set_length(ctx, -2, 0);
@@ -1723,10 +1768,7 @@ ngx_faas_promise_dequeue(duk_context *ctx)
         head = 0;
     }
 
-    duk_push_uint(ctx, (duk_uint_t) head);
-    duk_put_prop_literal(ctx, -4, NGX_FAAS_PROMISE_KEY_HEAD);
-
-    duk_remove(ctx, -2);
+    heap->head = head;
     duk_remove(ctx, -2);
 
     /* stack: [ ... job ] */
@@ -1846,12 +1888,30 @@ ngx_faas_promise_push_this(duk_context *ctx, const char *name)
 }
 
 
-static void
-ngx_faas_promise_push_stashed(duk_context *ctx, const char *key)
+/* this heap's state: see ngx_faas_promise_heap_t */
+
+static ngx_inline ngx_faas_promise_heap_t *
+ngx_faas_promise_heap(duk_context *ctx)
 {
-    duk_push_heap_stash(ctx);
-    duk_get_prop_string(ctx, -1, key);
-    duk_remove(ctx, -2);
+    if (ctx != ngx_faas_promise_ctx) {
+        duk_push_heap_stash(ctx);
+        duk_get_prop_literal(ctx, -1, NGX_FAAS_PROMISE_KEY_HEAP);
+        ngx_faas_promise_cached = duk_get_buffer(ctx, -1, NULL);
+        ngx_faas_promise_ctx = ctx;
+        duk_pop_2(ctx);
+    }
+
+    return ngx_faas_promise_cached;
+}
+
+
+/* the intrinsic Promise, its prototype or its then() */
+
+static void
+ngx_faas_promise_push_stashed(duk_context *ctx, size_t which)
+{
+    duk_push_heapptr(ctx, *(void **) ((u_char *) ngx_faas_promise_heap(ctx)
+                                      + which));
 }
 
 
