@@ -229,7 +229,10 @@ struct ngx_faas_call_s {
                                                   since the epoch */
 
     /* a call that waits: see ngx_faas_call_run() */
-    ngx_uint_t                 id;        /* its key in the heap stash */
+    ngx_uint_t                 id;        /* which, in its heap: its
+                                             reactions know it by it */
+    ngx_uint_t                 ref;       /* its entry in the heap stash
+                                             (ngx_faas_vm_ref()) */
     ngx_queue_t                queue;     /* in the heap's waiting calls */
     ngx_queue_t                waits;     /* of ngx_faas_wait_t */
     ngx_event_t                deadline;  /* faas_deadline */

@@ -147,7 +147,7 @@ static ngx_faas_error_e  ngx_faas_call_stage_errors[] = {
  * pending job has run. A promise still pending then, in a heap where
  * something is awaited (a timer, a fetch), makes the call wait: it is
  * kept on the heap's queue of waiting calls and its promise, ctx and,
- * later, its value in the stash under its id (NGX_FAAS_STASH_CALLS).
+ * later, its value in the stash by reference (NGX_FAAS_STASH_CALLS).
  * The request waits too (the handler returns NGX_DONE), and the worker
  * goes on serving.
  *
@@ -493,12 +493,10 @@ ngx_faas_call_result_internal(duk_context *duk, void *data)
 {
     ngx_faas_call_t  *call = data;
 
-    duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
-    duk_get_prop_index(duk, -1, (duk_uarridx_t) call->id);
+    ngx_faas_vm_push_ref(duk, NGX_FAAS_STASH_CALLS, call->ref);
     duk_get_prop_index(duk, -1, 2);
 
-    /* stack: [ stash calls entry value ] */
+    /* stack: [ entry value ] */
 
     call->stage = NGX_FAAS_STAGE_RUN;
 
@@ -623,11 +621,9 @@ ngx_faas_call_forget_internal(duk_context *duk, void *data)
 
     ngx_faas_call_cancel_waits(call, duk);
 
-    if (call->id) {
-        duk_push_heap_stash(duk);
-        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
-        duk_del_prop_index(duk, -1, (duk_uarridx_t) call->id);
-        duk_pop_2(duk);
+    if (call->ref) {
+        ngx_faas_vm_unref(duk, NGX_FAAS_STASH_CALLS, call->ref);
+        call->ref = 0;
     }
 
     return 0;
@@ -1010,10 +1006,7 @@ ngx_faas_call_init_heap(duk_context *duk, ngx_faas_app_t *app)
     ngx_queue_init(&heap->pending);
     ngx_queue_init(&heap->settled);
 
-    duk_push_heap_stash(duk);
-    duk_push_bare_object(duk);
-    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_CALLS);
-    duk_pop(duk);
+    ngx_faas_vm_refs(duk, NGX_FAAS_STASH_CALLS);
 
     ngx_faas_timers_init(duk);
     ngx_faas_builtins_init(duk);
@@ -1230,12 +1223,8 @@ ngx_faas_call_wait(duk_context *duk, ngx_faas_call_t *call)
     heap = ngx_faas_vm_data(call->vm);
     promise = duk_get_top_index(duk);
 
-    call->id = ++heap->next_call;
+    /* in the stash: [ promise, ctx, value ] */
 
-    /* stash: calls[id] = [ promise, ctx, value ] */
-
-    duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
     duk_push_array(duk);
     duk_dup(duk, promise);
     duk_put_prop_index(duk, -2, 0);
@@ -1243,8 +1232,8 @@ ngx_faas_call_wait(duk_context *duk, ngx_faas_call_t *call)
     duk_put_prop_index(duk, -2, 1);
     duk_push_undefined(duk);
     duk_put_prop_index(duk, -2, 2);
-    duk_put_prop_index(duk, -2, (duk_uarridx_t) call->id);
-    duk_pop_2(duk);
+    call->ref = ngx_faas_vm_ref(duk, NGX_FAAS_STASH_CALLS);
+    call->id = ++heap->next_call;
 
     /* told when it settles */
 
@@ -1295,11 +1284,10 @@ ngx_faas_call_reaction(duk_context *duk)
             continue;
         }
 
-        duk_push_heap_stash(duk);
-        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_CALLS);
-        duk_get_prop_index(duk, -1, (duk_uarridx_t) id);
+        ngx_faas_vm_push_ref(duk, NGX_FAAS_STASH_CALLS, call->ref);
         duk_dup(duk, 0);
         duk_put_prop_index(duk, -2, 2);
+        duk_pop(duk);
 
         call->settled = 1;
         call->rejected = duk_get_current_magic(duk) ? 1 : 0;

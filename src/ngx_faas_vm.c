@@ -428,7 +428,9 @@ ngx_faas_vm_from(duk_context *duk)
  * number, as long as C holds the number. Free slots are chained through
  * the array (slot 0 is the first free one, a free slot holds the next), so
  * the array stays dense however many come and go: its keys are indices in
- * its array part, never strings made of numbers and interned.
+ * its array part, never strings made of numbers and interned. The key is
+ * a string literal: Duktape's literal cache knows it by its address, so
+ * it is not hashed and interned again on every use.
  */
 
 void
@@ -438,7 +440,7 @@ ngx_faas_vm_refs(duk_context *duk, const char *key)
     duk_push_array(duk);
     duk_push_uint(duk, 0);
     duk_put_prop_index(duk, -2, 0);
-    duk_put_prop_string(duk, -2, key);
+    duk_put_prop_literal_raw(duk, -2, key, ngx_strlen(key));
     duk_pop(duk);
 }
 
@@ -451,7 +453,7 @@ ngx_faas_vm_ref(duk_context *duk, const char *key)
     ngx_uint_t  ref;
 
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, key);
+    duk_get_prop_literal_raw(duk, -1, key, ngx_strlen(key));
     duk_get_prop_index(duk, -1, 0);
     ref = duk_get_uint(duk, -1);
     duk_pop(duk);
@@ -478,7 +480,7 @@ void
 ngx_faas_vm_push_ref(duk_context *duk, const char *key, ngx_uint_t ref)
 {
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, key);
+    duk_get_prop_literal_raw(duk, -1, key, ngx_strlen(key));
     duk_get_prop_index(duk, -1, (duk_uarridx_t) ref);
     duk_replace(duk, -3);
     duk_pop(duk);
@@ -489,7 +491,7 @@ void
 ngx_faas_vm_unref(duk_context *duk, const char *key, ngx_uint_t ref)
 {
     duk_push_heap_stash(duk);
-    duk_get_prop_string(duk, -1, key);
+    duk_get_prop_literal_raw(duk, -1, key, ngx_strlen(key));
     duk_get_prop_index(duk, -1, 0);
     duk_put_prop_index(duk, -2, (duk_uarridx_t) ref);
     duk_push_uint(duk, (duk_uint_t) ref);

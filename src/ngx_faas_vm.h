@@ -50,7 +50,7 @@ typedef struct {
     ngx_queue_t                pending;     /* of waiting calls */
     ngx_queue_t                settled;     /* ... whose promise settled */
     ngx_uint_t                 waits;       /* of all its calls */
-    ngx_uint_t                 next_call;   /* ids in the stash */
+    ngx_uint_t                 next_call;   /* ids of waiting calls */
     ngx_uint_t                 next_timer;  /* timers.c */
     ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
 } ngx_faas_vm_data_t;
