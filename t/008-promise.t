@@ -243,3 +243,40 @@ GET /pa
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 9: two apps' heaps take turns, each with its own Promise: a call of one waits on a timer and a fetch while the other runs
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/a;
+--- config
+    location /a { faas_pass f; }
+    location /b { faas_functions $TEST_NGINX_SERVER_ROOT/html/b; faas_pass f; }
+    location = /x { return 200 x; }
+--- user_files
+>>> a/f.js
+Promise.prototype.app = 'a';
+module.exports = function () {
+    var later = new Promise(function (r) { setTimeout(function () { r('a later'); }, 5); });
+    var f = fetch('/x');
+    return Promise.all([later, Promise.resolve('a now'), f]).then(function (v) {
+        return v[0] + ',' + v[1] + ' ' + later.app + ' ' + f.app + ' '
+            + (f instanceof Promise) + ' ' + v[2].status;
+    });
+};
+>>> b/f.js
+module.exports = function () {
+    var p = Promise.resolve('b now'), f = fetch('/x');
+    return Promise.all([p, new Promise(function (r) { queueMicrotask(function () { r('b job'); }); }), f])
+        .then(function (v) {
+            return v[0] + ',' + v[1] + ' ' + String(f.app) + ' ' + (f instanceof Promise) + ' '
+                + (Object.getPrototypeOf(Promise.all([])) === Promise.prototype);
+        });
+};
+--- request eval
+["GET /a", "GET /b", "GET /a", "GET /b"]
+--- response_body eval
+["a later,a now a a true 200", "b now,b job undefined true true", "a later,a now a a true 200", "b now,b job undefined true true"]
+--- no_error_log
+[error]
+[alert]
