@@ -27,7 +27,8 @@
 #define NGX_FAAS_PROMISE_STATE         0
 #define NGX_FAAS_PROMISE_HANDLED       1
 #define NGX_FAAS_PROMISE_VALUE         2
-#define NGX_FAAS_PROMISE_REACTIONS     3    /* the first, while pending */
+#define NGX_FAAS_PROMISE_REACTIONS     3    /* the first, while pending;
+                                               undefined until there is one */
 
 /*
  * slots of a job array; a reaction is a job whose kind is the state it
@@ -1308,9 +1309,10 @@ ngx_faas_promise_init_data(duk_context *ctx, duk_idx_t idx)
     duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
     duk_push_false(ctx);
     duk_push_undefined(ctx);
-    ngx_faas_promise_pack(ctx, 3);
+    duk_push_undefined(ctx);
+    ngx_faas_promise_pack(ctx, 4);
 
-    /* stack: [ ... key [ state handled value ] ] */
+    /* stack: [ ... key [ state handled value reaction ] ] */
 
     duk_def_prop(ctx, idx, DUK_DEFPROP_HAVE_VALUE|DUK_DEFPROP_SET_WRITABLE
                            |DUK_DEFPROP_CLEAR_EC);
@@ -1581,7 +1583,21 @@ ngx_faas_promise_add_reaction(duk_context *ctx, duk_idx_t promise)
     /* stack: [ ... reaction data ] */
 
     if (state == NGX_FAAS_PROMISE_PENDING) {
+
+        /* the first reaction has its slot, the others are appended */
+
         n = duk_get_length(ctx, -1);
+
+        if (n == NGX_FAAS_PROMISE_REACTIONS + 1) {
+            duk_get_prop_index(ctx, -1, NGX_FAAS_PROMISE_REACTIONS);
+
+            if (duk_is_undefined(ctx, -1)) {
+                n = NGX_FAAS_PROMISE_REACTIONS;
+            }
+
+            duk_pop(ctx);
+        }
+
         duk_dup(ctx, -2);
         duk_put_prop_index(ctx, -2, (duk_uarridx_t) n);
 
@@ -1685,7 +1701,11 @@ ngx_faas_promise_settle(duk_context *ctx, duk_idx_t promise, duk_idx_t value,
 
     for (i = NGX_FAAS_PROMISE_REACTIONS; i < n; i++) {
         duk_get_prop_index(ctx, -1, (duk_uarridx_t) i);
-        ngx_faas_promise_trigger(ctx, -1, state, value);
+
+        if (!duk_is_undefined(ctx, -1)) {
+            ngx_faas_promise_trigger(ctx, -1, state, value);
+        }
+
         duk_pop(ctx);
     }
 
@@ -1856,22 +1876,13 @@ ngx_faas_promise_push_record(duk_context *ctx)
 /*
  * replaces the n values on the stack top by an internal array of them;
  * it has no prototype, so no setter on Array.prototype is ever reached,
- * and is filled from its end, so it is allocated once
+ * and is allocated once to its size (patches/0009-pack-bare.patch)
  */
 
 static void
 ngx_faas_promise_pack(duk_context *ctx, duk_idx_t n)
 {
-    duk_idx_t  i, array;
-
-    array = duk_get_top(ctx) - n;
-
-    duk_push_bare_array(ctx);
-    duk_insert(ctx, array);
-
-    for (i = n - 1; i >= 0; i--) {
-        duk_put_prop_index(ctx, array, (duk_uarridx_t) i);
-    }
+    duk_pack_bare(ctx, n);
 }
 
 

@@ -1,7 +1,7 @@
 # vi:filetype=perl
 
 # Duktape's engine as patched for speed at build time (patches/0005 to
-# 0008): each block runs what a patch changes and checks the answers are
+# 0009): each block runs what a patch changes and checks the answers are
 # the ones the unpatched engine gives, which are V8's (Node's) too except
 # where Duktape's own properties of functions differ from V8's (TEST 2).
 
@@ -320,6 +320,63 @@ module.exports = function () {
 GET /refc
 --- response_body chomp
 [1,2,true,3]
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 7: promise internals reach no getter or setter on the indices of Array.prototype or Object.prototype (patches/0009)
+The records, reactions and jobs of the promise runtime are arrays with no
+prototype, made by duk_pack_bare(): a pending promise with three
+reactions appends past the first slot, the combinators make element
+records, a thenable is adopted. Node gives the same log and no hit
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /traps { faas_pass traps; }
+--- user_files
+>>> fn/traps.js
+module.exports = function () {
+    var hits = '', i, log = '';
+    function trap(proto, name, k) {
+        Object.defineProperty(proto, k, {
+            configurable: true,
+            get: function () { hits += name + ' get ' + k + ';'; return undefined; },
+            set: function (v) { hits += name + ' set ' + k + ';'; }
+        });
+    }
+    for (i = 0; i < 12; i++) { trap(Array.prototype, 'Array', i); trap(Object.prototype, 'Object', i); }
+    try {
+        var resolveLater, later = new Promise(function (r) { resolveLater = r; });
+        later.then(function (v) { log += ['1st ' + v].join(' ') + ';'; });
+        later.then(function (v) { log += ['2nd ' + v].join(' ') + ';'; });
+        later.then(function (v) { log += ['3rd ' + v].join(' ') + ';'; });
+        var thenable = { then: function (f) { f('th'); } };
+        var all = Promise.all([later, 'v', thenable, Promise.resolve('r')]);
+        var settled = Promise.allSettled([Promise.reject('no'), later]);
+        var any = Promise.any([Promise.reject('x'), later]);
+        var race = Promise.race([later, new Promise(function () {})]);
+        resolveLater('L');
+        return Promise.all([all, settled, any, race]).then(function (r) {
+            var s = r[1];
+            log += [r[0].join('+'), s[0].status + ':' + s[0].reason, s[1].status + ':' + s[1].value,
+                     r[2], r[3]].join(' ') + ';';
+            return Promise.reject(new Error('E')).catch(function (e) { log += [e.message].join(' ') + ';'; })
+                .finally(function () { log += ['finally'].join(' ') + ';'; });
+        }).then(function () {
+            for (i = 0; i < 12; i++) { delete Array.prototype[i]; delete Object.prototype[i]; }
+            return { log: log, hits: hits };
+        });
+    } catch (e) {
+        for (i = 0; i < 12; i++) { delete Array.prototype[i]; delete Object.prototype[i]; }
+        throw e;
+    }
+};
+--- request
+GET /traps
+--- response_body chomp
+{"log":"1st L;2nd L;3rd L;L+v+th+r rejected:no fulfilled:L L L;E;finally;","hits":""}
 --- no_error_log
 [error]
 [alert]
