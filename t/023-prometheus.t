@@ -157,6 +157,9 @@ run_tests();
 __DATA__
 
 === TEST 1: the render pool and inline calls, errors included
+A render worker is busy until its connection closes, which may come
+after the front has passed its answer on (seen on a loaded machine:
+faas_render_busy 1): /fn/pause waits 100 ms before the status is read
 --- main_config
     faas_render_workers 1;
 --- http_config
@@ -187,6 +190,10 @@ module.exports = function () { return 'hello'; };
 module.exports = function () { throw new Error('boom'); };
 >>> fn/spin.js
 module.exports = function () { for (;;) {} };
+>>> fn/pause.js
+module.exports = function () {
+    return new Promise(function (resolve) { setTimeout(resolve, 100, 'later'); });
+};
 >>> fn/slow.js
 module.exports = function () {
     var start = Date.now();
@@ -196,12 +203,12 @@ module.exports = function () {
 --- request eval
 ["GET /fn/hello", "GET /fn/hello", "GET /fn/hello", "GET /fn/boom",
  "GET /fn/spin", "GET /fn/nosuch", "GET /r/hello", "GET /r/hello",
- "GET /r/slow", "GET /r/slow", "GET /r/boom",
+ "GET /r/slow", "GET /r/slow", "GET /r/boom", "GET /fn/pause",
  "GET /status?format=prometheus"]
 --- error_code eval
-[200, 200, 200, 500, 504, 404, 200, 200, 200, 200, 500, 200]
+[200, 200, 200, 500, 504, 404, 200, 200, 200, 200, 500, 200, 200]
 --- response_headers_like eval
-["", "", "", "", "", "", "", "", "", "", "",
+["", "", "", "", "", "", "", "", "", "", "", "",
  "Content-Type: text/plain; version=0\\.0\\.4"]
 --- metrics
 faas_batch_cache_hits_total{zone="pages"} 0
