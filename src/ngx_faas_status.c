@@ -433,9 +433,11 @@ ngx_faas_status_json_caches(void)
 static json_t *
 ngx_faas_status_json_workers(ngx_faas_stats_t *st, ngx_uint_t workers)
 {
-    json_t                   *all, *one;
-    ngx_uint_t                i;
-    ngx_faas_stats_worker_t  *w;
+    json_t                     *all, *one, *running;
+    ngx_uint_t                  i;
+    ngx_atomic_uint_t           fn;
+    ngx_faas_stats_worker_t    *w;
+    ngx_faas_stats_function_t  *f;
 
     all = json_array();
     if (all == NULL) {
@@ -456,6 +458,24 @@ ngx_faas_status_json_workers(ngx_faas_stats_t *st, ngx_uint_t workers)
                         "function_loads", (json_int_t) w->function_loads,
                         "function_evictions",
                             (json_int_t) w->function_evictions);
+
+        /* the function it runs now, if any (see ngx_faas_stats_running) */
+
+        fn = w->running;
+
+        if (fn == 0 || fn > NGX_FAAS_STATS_FUNCTIONS) {
+            running = json_null();
+
+        } else {
+            f = &st->functions[fn - 1];
+            running = json_stringn((char *) f->name, f->len);
+        }
+
+        if (one != NULL && json_object_set_new(one, "running", running) != 0)
+        {
+            json_decref(one);
+            one = NULL;
+        }
 
         if (one == NULL || json_array_append_new(all, one) != 0) {
             json_decref(all);

@@ -403,6 +403,15 @@ sub wait_for {
 
 sub pool { my ($st) = @_; return $st->{render_pool} || {}; }
 
+# a render worker runs a call of the function now: a worker is busy from
+# the connection on, and runs the call only once its heap is made and the
+# function found (long after a heap reset under a sanitizer)
+sub running {
+    my ($fn) = @_;
+    return grep { $_->{render} && ($_->{running} // '') eq $fn }
+                @{ status()->{workers} || [] };
+}
+
 sub idle {
     my $st = status();
     my $p = pool($st);
@@ -1257,8 +1266,12 @@ sub function_of {
     ok($spin->{late}, 'late: faas_status marks its function late');
     is($spin->{deferred}, 0, 'late: none deferred yet');
 
+    # its render worker is busy until its connection closes, which may
+    # come after the answer: until then the next call would be deferred
+    ok(wait_for(3, sub { idle() }), 'late: the pool is idle after it');
+
     my $held = start($fport, '/r/spin?forever=1');
-    ok(wait_for(2, sub { (pool(status())->{busy} // 0) >= 1 }),
+    ok(wait_for(2, sub { running('spin') }),
        'late: a render worker runs a late call');
 
     my $deferred = get('/r/spin', 3);
@@ -1280,6 +1293,8 @@ sub function_of {
          'late: the error log says why, naming the function');
 
     ok(wait_for(3, sub { idle() }), 'late: the pool is idle again');
+    is(scalar(grep { defined $_->{running} } @{ status()->{workers} || [] }),
+       0, 'late: faas_status shows no worker running a function');
 
     my $alone = get('/r/spin', 3);
     is($alone->{code}, 200, 'late: with both workers free it runs');
@@ -1293,7 +1308,7 @@ sub function_of {
               . 'timeout');
 
     $held = start($fport, '/r/spin?forever=1');
-    ok(wait_for(2, sub { (pool(status())->{busy} // 0) >= 1 }),
+    ok(wait_for(2, sub { running('spin') }),
        'late: an endless call of a function not marked');
     my $beside = get('/r/spin', 3);
     is($beside->{code}, 200, 'late: ... does not defer its next call '
@@ -1310,7 +1325,7 @@ sub function_of {
     # 1.5 s of wall clock: the second call comes in between)
 
     my $stuck = start($fport, '/r/regex2');
-    ok(wait_for(2, sub { (pool(status())->{busy} // 0) >= 1 }),
+    ok(wait_for(2, sub { running('regex2') }),
        'late: a render worker is stuck in a function not yet marked');
     sleep 1.1;
     my $second = get('/r/regex2', 3);
