@@ -162,7 +162,8 @@ cpu_per_request() {   # peer port url -> microseconds
     n=$(taskset -c 1 wrk -t1 -c"$CONC" -d"${DURATION}s" "$3" \
         | awk '/requests in/ { print $1 }')
     b=$(awk '{ print $14 + $15 }' "/proc/$wpid/stat")
-    echo $(( (b - a) * 1000000 / $(getconf CLK_TCK) / n ))
+    awk -v t=$((b - a)) -v hz="$(getconf CLK_TCK)" -v n="$n" \
+        'BEGIN { printf "%.1f", t * 1000000 / hz / n }'
 }
 
 echo
@@ -175,7 +176,8 @@ for p in faas lua; do
     bff=$(cpu_per_request $p $port "http://127.0.0.1:$port/bff")
     one=$(cpu_per_request $p $port "http://127.0.0.1:$port/fan?n=1")
     four=$(cpu_per_request $p $port "http://127.0.0.1:$port/fan?n=4")
-    printf '%-6s %8s %8s %8s %10s\n' $p "$bff" "$one" "$four" $(( (four - one) / 3 ))
+    printf '%-6s %8s %8s %8s %10s\n' $p "$bff" "$one" "$four" \
+        "$(awk -v a="$one" -v b="$four" 'BEGIN { printf "%.1f", (b - a) / 3 }')"
 done
 
 echo
