@@ -68,17 +68,15 @@
  * at the address of a destroyed one is given its own by
  * ngx_faas_promise_init() before anything runs in it
  */
+#define NGX_FAAS_PROMISE_CTOR          0
+#define NGX_FAAS_PROMISE_PROTO         1
+#define NGX_FAAS_PROMISE_THEN          2
+
 typedef struct {
-    void                      *ctor;
-    void                      *proto;
-    void                      *then;
+    void                      *intrinsic[3];    /* by the numbers above */
     void                      *jobs;
     duk_size_t                 head;
 } ngx_faas_promise_heap_t;
-
-#define NGX_FAAS_PROMISE_CTOR          offsetof(ngx_faas_promise_heap_t, ctor)
-#define NGX_FAAS_PROMISE_PROTO         offsetof(ngx_faas_promise_heap_t, proto)
-#define NGX_FAAS_PROMISE_THEN          offsetof(ngx_faas_promise_heap_t, then)
 
 /* slots of a combinator record */
 #define NGX_FAAS_PROMISE_COMB_VALUES   0
@@ -125,8 +123,6 @@ static void ngx_faas_promise_combinator_step(duk_context *ctx,
 static duk_ret_t ngx_faas_promise_element_function(duk_context *ctx);
 static void ngx_faas_promise_element(duk_context *ctx, duk_idx_t x,
     duk_idx_t element, duk_int_t magic);
-static ngx_int_t ngx_faas_promise_all_step(duk_context *ctx,
-    duk_uarridx_t i);
 static duk_uint_t ngx_faas_promise_count(duk_context *ctx, duk_idx_t record,
     duk_int_t delta);
 static void ngx_faas_promise_combinator_done(duk_context *ctx,
@@ -180,7 +176,8 @@ static void ngx_faas_promise_pack(duk_context *ctx, duk_idx_t n);
 static void ngx_faas_promise_push_this(duk_context *ctx, const char *name);
 static ngx_inline ngx_faas_promise_heap_t *ngx_faas_promise_heap(
     duk_context *ctx);
-static void ngx_faas_promise_push_stashed(duk_context *ctx, size_t which);
+static void ngx_faas_promise_push_stashed(duk_context *ctx,
+    ngx_uint_t which);
 static void ngx_faas_promise_define_functions(duk_context *ctx,
     duk_idx_t obj, const duk_function_list_entry *list);
 
@@ -255,28 +252,24 @@ ngx_faas_promise_init(duk_context *ctx)
 
     duk_push_heap_stash(ctx);
 
+    heap = duk_push_fixed_buffer(ctx, sizeof(ngx_faas_promise_heap_t));
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAP);
+
     /* stack: [ ... Promise prototype stash ] */
 
+    heap->intrinsic[NGX_FAAS_PROMISE_CTOR] = duk_get_heapptr(ctx, -3);
     duk_dup(ctx, -3);
     duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_CTOR);
+    heap->intrinsic[NGX_FAAS_PROMISE_PROTO] = duk_get_heapptr(ctx, -2);
     duk_dup(ctx, -2);
     duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_PROTO);
     duk_get_prop_literal(ctx, -2, "then");
+    heap->intrinsic[NGX_FAAS_PROMISE_THEN] = duk_get_heapptr(ctx, -1);
     duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_THEN);
     duk_push_bare_array(ctx);
-    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
-
-    heap = duk_push_fixed_buffer(ctx, sizeof(ngx_faas_promise_heap_t));
-    heap->ctor = duk_get_heapptr(ctx, -4);
-    heap->proto = duk_get_heapptr(ctx, -3);
-    duk_get_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_THEN);
-    heap->then = duk_get_heapptr(ctx, -1);
-    duk_pop(ctx);
-    duk_get_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
     heap->jobs = duk_get_heapptr(ctx, -1);
-    duk_pop(ctx);
     heap->head = 0;
-    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_HEAP);
+    duk_put_prop_literal(ctx, -2, NGX_FAAS_PROMISE_KEY_JOBS);
     duk_pop_2(ctx);
 
     ngx_faas_promise_ctx = ctx;
@@ -785,20 +778,39 @@ ngx_faas_promise_combinator_loop(duk_context *ctx)
 }
 
 
+/*
+ * One element of a combinator. Our own C.resolve is run without a call of
+ * it. Promise.all() then reads "then" once, as Invoke() does, and when
+ * what C.resolve gave is our own promise with our own then() and
+ * constructor, it does not call then(): the element function and the
+ * promise then() would make are things nobody can see. The promise gets a
+ * reaction whose fulfilled handler is the element record itself (no
+ * then() can store one: it keeps callable handlers only) and whose
+ * rejected handler is the combinator's reject; any other then() is
+ * called as read
+ */
+
 static void
 ngx_faas_promise_combinator_step(duk_context *ctx, ngx_uint_t kind,
     duk_uarridx_t i)
 {
+    ngx_uint_t  ours;
+
     /* stack: [ iterable C resolve reject C.resolve values record ] */
 
-    if (kind == NGX_FAAS_PROMISE_ALL && ngx_faas_promise_all_step(ctx, i)) {
-        return;
-    }
+    ours = (duk_get_c_function(ctx, 4) == ngx_faas_promise_static_resolve);
 
-    duk_dup(ctx, 4);
-    duk_dup(ctx, 1);
-    duk_get_prop_index(ctx, 0, i);
-    duk_call_method(ctx, 1);
+    if (ours) {
+        duk_get_prop_index(ctx, 0, i);
+        ngx_faas_promise_push_resolved(ctx, 1, -1);
+        duk_remove(ctx, -2);
+
+    } else {
+        duk_dup(ctx, 4);
+        duk_dup(ctx, 1);
+        duk_get_prop_index(ctx, 0, i);
+        duk_call_method(ctx, 1);
+    }
 
     if (kind == NGX_FAAS_PROMISE_RACE) {
         duk_dup(ctx, 2);
@@ -819,6 +831,40 @@ ngx_faas_promise_combinator_step(duk_context *ctx, ngx_uint_t kind,
     ngx_faas_promise_pack(ctx, 2);
 
     /* stack: [ ... values record next element ] */
+
+    if (kind == NGX_FAAS_PROMISE_ALL && ours) {
+        (void) ngx_faas_promise_count(ctx, 6, 1);
+        duk_get_prop_literal(ctx, 7, "then");
+
+        /* stack: [ ... values record next element then ] */
+
+        if (ngx_faas_promise_is_plain_then(ctx, 9, 7)) {
+
+            /* the reaction: [ kind element reject cap(3) argument ] */
+
+            duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
+            duk_dup(ctx, 8);
+            duk_dup(ctx, 3);
+            duk_push_undefined(ctx);
+            duk_push_undefined(ctx);
+            duk_push_undefined(ctx);
+            duk_push_undefined(ctx);
+            ngx_faas_promise_pack(ctx, 7);
+
+            ngx_faas_promise_add_reaction(ctx, 7);
+
+        } else {
+            duk_dup(ctx, 7);
+            ngx_faas_promise_push_function(ctx,
+                                           ngx_faas_promise_element_function,
+                                           1, NGX_FAAS_PROMISE_EL_VALUE, 8);
+            duk_dup(ctx, 3);
+            duk_call_method(ctx, 2);
+        }
+
+        duk_set_top(ctx, 7);
+        return;
+    }
 
     switch (kind) {
 
@@ -849,81 +895,6 @@ ngx_faas_promise_combinator_step(duk_context *ctx, ngx_uint_t kind,
 
     ngx_faas_promise_invoke_then(ctx, 2);
     duk_pop(ctx);
-}
-
-
-/*
- * Promise.all()'s step when C.resolve is our own Promise.resolve: it is
- * run as the call would run it, and when what it gives is our own promise
- * with our own then() and constructor, then() is not called: the element
- * function and the promise then() would make are things nobody can see.
- * The promise gets a reaction whose fulfilled handler is the element
- * record itself (no then() can store one: it keeps callable handlers
- * only) and whose rejected handler is the combinator's reject. "then" is
- * read once, as Invoke() reads it, and any other then() is called as read
- */
-
-static ngx_int_t
-ngx_faas_promise_all_step(duk_context *ctx, duk_uarridx_t i)
-{
-    duk_idx_t  base;
-
-    /* stack: [ iterable C resolve reject C.resolve values record ] */
-
-    if (duk_get_c_function(ctx, 4) != ngx_faas_promise_static_resolve) {
-        return 0;
-    }
-
-    base = duk_get_top(ctx);
-
-    duk_get_prop_index(ctx, 0, i);
-    ngx_faas_promise_push_resolved(ctx, 1, base);
-    duk_remove(ctx, base);
-
-    duk_dup(ctx, 5);
-    duk_push_uint(ctx, i);
-    duk_push_undefined(ctx);
-    duk_def_prop(ctx, -3, NGX_FAAS_PROMISE_DATA);
-    duk_pop(ctx);
-
-    duk_dup(ctx, 6);
-    duk_push_uint(ctx, i);
-    ngx_faas_promise_pack(ctx, 2);
-    (void) ngx_faas_promise_count(ctx, 6, 1);
-
-    duk_get_prop_literal(ctx, base, "then");
-
-    /* stack: [ ... next element then ] */
-
-    if (ngx_faas_promise_is_plain_then(ctx, base + 2, base)) {
-
-        /* the reaction: [ kind element reject cap(3) argument ] */
-
-        duk_push_uint(ctx, NGX_FAAS_PROMISE_PENDING);
-        duk_dup(ctx, base + 1);
-        duk_dup(ctx, 3);
-        duk_push_undefined(ctx);
-        duk_push_undefined(ctx);
-        duk_push_undefined(ctx);
-        duk_push_undefined(ctx);
-        ngx_faas_promise_pack(ctx, 7);
-
-        ngx_faas_promise_add_reaction(ctx, base);
-        duk_set_top(ctx, base);
-        return 1;
-    }
-
-    duk_dup(ctx, base);
-    ngx_faas_promise_push_function(ctx, ngx_faas_promise_element_function,
-                                   1, NGX_FAAS_PROMISE_EL_VALUE, base + 1);
-    duk_dup(ctx, 3);
-
-    /* stack: [ ... next element then next onFulfilled reject ] */
-
-    duk_call_method(ctx, 2);
-    duk_set_top(ctx, base);
-
-    return 1;
 }
 
 
@@ -1181,7 +1152,7 @@ ngx_faas_promise_reaction_job(duk_context *ctx, duk_idx_t job)
 
     } else if (!duk_is_function(ctx, base)) {
 
-        /* an element record: see ngx_faas_promise_all_step() */
+        /* an element record: see ngx_faas_promise_combinator_step() */
 
         duk_get_prop_index(ctx, job, NGX_FAAS_PROMISE_JOB_ARGUMENT);
         ngx_faas_promise_element(ctx, -1, base, NGX_FAAS_PROMISE_EL_VALUE);
@@ -1919,10 +1890,9 @@ ngx_faas_promise_heap(duk_context *ctx)
 /* the intrinsic Promise, its prototype or its then() */
 
 static void
-ngx_faas_promise_push_stashed(duk_context *ctx, size_t which)
+ngx_faas_promise_push_stashed(duk_context *ctx, ngx_uint_t which)
 {
-    duk_push_heapptr(ctx, *(void **) ((u_char *) ngx_faas_promise_heap(ctx)
-                                      + which));
+    duk_push_heapptr(ctx, ngx_faas_promise_heap(ctx)->intrinsic[which]);
 }
 
 
