@@ -611,17 +611,18 @@ ngx_faas_fetch_handler(ngx_event_t *ev)
 {
     ngx_faas_fetch_t  *f = ev->data;
 
+    ngx_faas_vm_turn_begin();
+
     if (!f->fs.done) {
         /* just started: run it, nothing else may */
         ngx_http_run_posted_requests(f->wait.call->request->connection);
-        return;
+
+    } else if (ngx_faas_vm_later(ev) == NGX_OK) {
+        ngx_faas_vm_data(f->vm)->resume(f->wait.call, ngx_faas_fetch_deliver,
+                                        f);
     }
 
-    if (ngx_faas_vm_later(ev) == NGX_AGAIN) {
-        return;
-    }
-
-    ngx_faas_vm_data(f->vm)->resume(f->wait.call, ngx_faas_fetch_deliver, f);
+    ngx_faas_vm_turn_end();
 }
 
 

@@ -188,7 +188,9 @@ ngx_faas_handler_resume(ngx_http_request_t *r)
                     "a file could not be read");
     }
 
+    ngx_faas_vm_turn_begin();
     ngx_http_finalize_request(r, ngx_faas_handler_run(r, ctx->call));
+    ngx_faas_vm_turn_end();
 }
 
 
@@ -269,7 +271,11 @@ ngx_faas_handler_hold(ngx_http_request_t *r)
 }
 
 
-/* the call put off by ngx_faas_handler_run() runs in this turn */
+/*
+ * the call put off by ngx_faas_handler_run() runs in this turn, unless the
+ * turn has spent its share already (a burst of calls put off in the turn
+ * before, waiting calls resumed before it): then it waits for the next
+ */
 
 static void
 ngx_faas_handler_later(ngx_event_t *ev)
@@ -277,6 +283,10 @@ ngx_faas_handler_later(ngx_event_t *ev)
     ngx_connection_t    *c;
     ngx_faas_ctx_t      *ctx;
     ngx_http_request_t  *r;
+
+    if (ngx_faas_vm_later(ev) == NGX_AGAIN) {
+        return;
+    }
 
     r = ev->data;
     c = r->connection;
@@ -286,8 +296,10 @@ ngx_faas_handler_later(ngx_event_t *ev)
         r->read_event_handler = ngx_http_block_reading;
     }
 
+    ngx_faas_vm_turn_begin();
     ngx_http_finalize_request(r, ngx_faas_handler_run(r, ctx->call));
     ngx_http_run_posted_requests(c);
+    ngx_faas_vm_turn_end();
 }
 
 

@@ -240,7 +240,9 @@ ngx_faas_timers_handler(ngx_event_t *ev)
         return;   /* posted: fired again in the next turn of the loop */
     }
 
+    ngx_faas_vm_turn_begin();
     ngx_faas_vm_data(t->vm)->resume(t->wait.call, ngx_faas_timers_fire, t);
+    ngx_faas_vm_turn_end();
 }
 
 

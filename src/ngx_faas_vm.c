@@ -60,13 +60,23 @@ struct ngx_faas_vm_s {
 
 
 /*
- * JavaScript run time (us) per turn of the event loop beyond which awaited
- * events wait for the next turn, see ngx_faas_vm_later()
+ * the time (us) a turn of the event loop spends on JavaScript beyond which
+ * awaited events wait for the next turn, see ngx_faas_vm_later(). An event
+ * that runs JavaScript counts with the work of nginx it brings (the answer
+ * sent, the subrequests started), see ngx_faas_vm_turn_begin()
  */
 #define NGX_FAAS_VM_TURN           250
 
 static uint64_t     ngx_faas_vm_turn_used;
 static ngx_event_t  ngx_faas_vm_turn;
+
+/* the outermost ngx_faas_vm_turn_begin(): when, and what was used then */
+static ngx_uint_t   ngx_faas_vm_turn_depth;
+
+/* the events put off to a later turn, oldest first */
+static ngx_queue_t  ngx_faas_vm_waiting;
+static uint64_t     ngx_faas_vm_turn_began;
+static uint64_t     ngx_faas_vm_turn_before;
 
 
 /* the four words of SipHash's state */
@@ -86,6 +96,8 @@ typedef struct {
 
 static void ngx_faas_vm_stack_bounds(void);
 static void ngx_faas_vm_turn_handler(ngx_event_t *ev);
+static void ngx_faas_vm_turn_count(uint64_t used);
+static void ngx_faas_vm_turn_next(void);
 static ngx_inline void ngx_faas_vm_sip_round(ngx_faas_vm_sip_t *s);
 static ngx_inline void ngx_faas_vm_sip_word(ngx_faas_vm_sip_t *s,
     const u_char *p);
@@ -288,13 +300,7 @@ ngx_faas_vm_stop(ngx_faas_vm_t *vm)
     uint64_t  run;
 
     run = ngx_faas_now_us() - vm->started;
-    ngx_faas_vm_turn_used += run;
-
-    if (!ngx_faas_vm_turn.posted) {
-        ngx_faas_vm_turn.handler = ngx_faas_vm_turn_handler;
-        ngx_faas_vm_turn.log = ngx_cycle->log;
-        ngx_post_event(&ngx_faas_vm_turn, &ngx_posted_next_events);
-    }
+    ngx_faas_vm_turn_count(ngx_faas_vm_turn_used + run);
 
     vm->deadline = 0;
     vm->call = NULL;
@@ -304,14 +310,68 @@ ngx_faas_vm_stop(ngx_faas_vm_t *vm)
 
 
 /*
+ * An event that runs JavaScript (a call, a fetch's answer, a timer) counts
+ * for the turn from ngx_faas_vm_turn_begin() to ngx_faas_vm_turn_end():
+ * its JavaScript and the work of nginx it brings. For a call that waits on
+ * a fetch, that work (the subrequest, its connection, the answer written
+ * to the client) takes about three times its JavaScript, so counting only
+ * the JavaScript let a turn take 1-2 ms and more (bench/bff/RESULTS.md).
+ * Nested, the outermost counts
+ */
+
+void
+ngx_faas_vm_turn_begin(void)
+{
+    if (ngx_faas_vm_turn_depth++ == 0) {
+        ngx_faas_vm_turn_began = ngx_faas_now_us();
+        ngx_faas_vm_turn_before = ngx_faas_vm_turn_used;
+    }
+}
+
+
+void
+ngx_faas_vm_turn_end(void)
+{
+    uint64_t  used;
+
+    if (--ngx_faas_vm_turn_depth != 0) {
+        return;
+    }
+
+    used = ngx_faas_vm_turn_before
+           + (ngx_faas_now_us() - ngx_faas_vm_turn_began);
+
+    /* the JavaScript it ran is in the span: counted once */
+
+    if (used > ngx_faas_vm_turn_used) {
+        ngx_faas_vm_turn_count(used);
+    }
+}
+
+
+/* the turn's time so far; the next turn starts it again from 0 */
+
+static void
+ngx_faas_vm_turn_count(uint64_t used)
+{
+    ngx_faas_vm_turn_used = used;
+    ngx_faas_vm_turn_next();
+}
+
+
+/*
  * NGX_OK: the event ev may run its JavaScript now (an awaited event, or
  * the first run of an inline call); NGX_AGAIN: this turn of the worker's
- * loop has run NGX_FAAS_VM_TURN of JavaScript already, and ev is posted
- * to run in the next turn, after nginx polls for I/O again. So a burst
- * of completions (a thousand fetches that answer at once) runs in slices,
- * and a request that needs no JavaScript (a /ping, a static file) waits
- * for about a slice, not for the whole burst. The events run in the order
- * they came, and a turn that is over its slice runs nothing more of them
+ * loop has spent NGX_FAAS_VM_TURN on JavaScript already, and ev waits in
+ * ngx_faas_vm_waiting for a later turn, after nginx polls for I/O again.
+ * So a burst of completions (a thousand fetches that answer at once) runs
+ * in slices, and a request that needs no JavaScript (a /ping, a static
+ * file) waits for about a slice, not for the whole burst. The events run
+ * in the order they came.
+ *
+ * A waiting event is marked posted, as in nginx's own queues, so that
+ * ngx_delete_posted_event() takes it out when its call ends meanwhile,
+ * and ngx_post_event() does not post it twice
  */
 
 ngx_int_t
@@ -325,7 +385,12 @@ ngx_faas_vm_later(ngx_event_t *ev)
                    "faas: %uL us of JavaScript in this turn, the rest waits "
                    "for the next", ngx_faas_vm_turn_used);
 
-    ngx_post_event(ev, &ngx_posted_next_events);
+    if (ngx_faas_vm_waiting.next == NULL) {
+        ngx_queue_init(&ngx_faas_vm_waiting);
+    }
+
+    ngx_post_event(ev, &ngx_faas_vm_waiting);
+    ngx_faas_vm_turn_next();
 
     return NGX_AGAIN;
 }
@@ -340,14 +405,75 @@ ngx_faas_vm_turn_over(void)
 
 /*
  * the first posted event of a turn that follows one that ran JavaScript:
- * posted to ngx_posted_next_events by the first run of the turn before,
- * so it comes before the events put off by then
+ * posted to ngx_posted_next_events by the turn before, so it runs before
+ * the events posted in this turn. It starts the turn's count and runs the
+ * waiting events, oldest first, until the turn has spent its share; the
+ * rest wait for the next turn. One event for all of them: a thousand
+ * waiting events are not each posted again at every turn
  */
 
 static void
 ngx_faas_vm_turn_handler(ngx_event_t *ev)
 {
+    ngx_uint_t    n, ran;
+    ngx_event_t  *wev;
+    ngx_queue_t  *q;
+
     ngx_faas_vm_turn_used = 0;
+
+    if (ngx_faas_vm_waiting.next == NULL
+        || ngx_queue_empty(&ngx_faas_vm_waiting))
+    {
+        return;
+    }
+
+    n = 0;
+
+#if (NGX_DEBUG)
+    /* for the debug log only: a walk of the queue at every turn */
+
+    if (ev->log->log_level & NGX_LOG_DEBUG_HTTP) {
+        for (q = ngx_queue_head(&ngx_faas_vm_waiting);
+             q != ngx_queue_sentinel(&ngx_faas_vm_waiting);
+             q = ngx_queue_next(q))
+        {
+            n++;
+        }
+    }
+#endif
+
+    for (ran = 0;
+         !ngx_queue_empty(&ngx_faas_vm_waiting) && !ngx_faas_vm_turn_over();
+         ran++)
+    {
+        q = ngx_queue_head(&ngx_faas_vm_waiting);
+        wev = ngx_queue_data(q, ngx_event_t, queue);
+
+        ngx_delete_posted_event(wev);
+
+        wev->handler(wev);
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                   "faas: this turn ran %ui of the %ui events put off",
+                   ran, n);
+
+    if (!ngx_queue_empty(&ngx_faas_vm_waiting)) {
+        ngx_faas_vm_turn_next();
+    }
+}
+
+
+/* the next turn starts with ngx_faas_vm_turn_handler() */
+
+static void
+ngx_faas_vm_turn_next(void)
+{
+    if (!ngx_faas_vm_turn.posted) {
+        ngx_faas_vm_turn.handler = ngx_faas_vm_turn_handler;
+        ngx_faas_vm_turn.log = ngx_cycle->log;
+        ngx_post_event(&ngx_faas_vm_turn, &ngx_posted_next_events);
+    }
 }
 
 

@@ -69,6 +69,8 @@ void ngx_faas_vm_start(ngx_faas_vm_t *vm, ngx_faas_call_t *call,
 uint64_t ngx_faas_vm_stop(ngx_faas_vm_t *vm);
 ngx_int_t ngx_faas_vm_later(ngx_event_t *ev);
 ngx_uint_t ngx_faas_vm_turn_over(void);
+void ngx_faas_vm_turn_begin(void);
+void ngx_faas_vm_turn_end(void);
 ngx_faas_error_e ngx_faas_vm_stopped(ngx_faas_vm_t *vm);
 volatile ngx_uint_t *ngx_faas_vm_timeout_flag(ngx_faas_vm_t *vm);
 duk_context *ngx_faas_vm_duk(ngx_faas_vm_t *vm);

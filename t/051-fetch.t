@@ -479,3 +479,53 @@ of JavaScript in this turn, the rest waits for the next
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 16: the calls put off run a turn's share at a time, not all in the next turn
+Six calls of inner, each spinning 1-2 ms (over the 250 us a turn spends),
+are put off while spin runs: each turn after runs one of them and leaves
+the rest (and the answer of the fetch it served) to the next turns. When
+every call put off ran in the next turn, a burst of calls held the worker
+as long as they all took. They answer in order
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass spin; }
+    location /inner { faas_pass inner; }
+--- user_files
+>>> fn/spin.js
+module.exports = function () {
+    var t = Date.now(), i, fs = [];
+    while (Date.now() - t < 2) { /* spin */ }
+    for (i = 1; i <= 6; i++) {
+        fs.push(fetch('/inner?n=' + i));
+    }
+    return Promise.all(fs)
+        .then(function (rs) {
+            return Promise.all(rs.map(function (r) { return r.text(); }));
+        })
+        .then(function (ts) { return ts.join(','); });
+};
+>>> fn/inner.js
+module.exports = function (ctx) {
+    var t = Date.now();
+    while (Date.now() - t < 2) { /* spin */ }
+    return 'inner' + ctx.query.n;
+};
+--- request
+GET /t
+--- response_body chomp
+inner1,inner2,inner3,inner4,inner5,inner6
+--- grep_error_log eval
+qr/this turn ran 1 of the \d+ events put off/
+--- grep_error_log_out
+this turn ran 1 of the 6 events put off
+this turn ran 1 of the 6 events put off
+this turn ran 1 of the 6 events put off
+this turn ran 1 of the 6 events put off
+this turn ran 1 of the 6 events put off
+this turn ran 1 of the 6 events put off
+--- no_error_log
+[error]
+[alert]
