@@ -442,52 +442,13 @@ invalid URI prefix "http://other/" in "faas_fetch_map" directive, it must start 
 
 
 
-=== TEST 15: past its share of JavaScript in a turn of the loop, the rest waits for the next turn
-The function spins 2 ms (over the 250 us a turn runs), then fetches
-functions of this server: their calls are put off to the next turn,
-and so is the answer of each fetch; all of them answer, in order
---- http_config
-    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
---- config
-    location /t { faas_pass spin; }
-    location /inner { faas_pass inner; }
---- user_files
->>> fn/spin.js
-module.exports = function () {
-    var t = Date.now();
-    while (Date.now() - t < 2) { /* spin */ }
-    return Promise.all([fetch('/inner?n=1'), fetch('/inner?n=2'),
-                        fetch('/inner?n=3')])
-        .then(function (rs) {
-            return Promise.all(rs.map(function (r) { return r.text(); }));
-        })
-        .then(function (ts) { return ts.join(','); });
-};
->>> fn/inner.js
-module.exports = function (ctx) {
-    var t = Date.now();
-    while (Date.now() - t < 1) { /* spin */ }
-    return 'inner' + ctx.query.n;
-};
---- request
-GET /t
---- response_body chomp
-inner1,inner2,inner3
---- error_log
-faas: call of "inner" put off to the next turn
-of JavaScript in this turn, the rest waits for the next
---- no_error_log
-[error]
-[alert]
-
-
-
-=== TEST 16: the calls put off run a turn's share at a time, not all in the next turn
-Six calls of inner, each spinning 1-2 ms (over the 250 us a turn spends),
-are put off while spin runs: each turn after runs one of them and leaves
-the rest (and the answer of the fetch it served) to the next turns. When
-every call put off ran in the next turn, a burst of calls held the worker
-as long as they all took. They answer in order
+=== TEST 15: past its share of JavaScript in a turn of the loop, the rest waits for later turns, a turn's share at a time
+The function spins 1-2 ms (over the 250 us a turn spends), then fetches
+six calls of inner, which spin 1-2 ms each: the calls are put off, and
+so is the answer of each fetch. Each turn after runs one of them and
+leaves the rest (and the answer of the fetch it served) to the next
+turns. When every call put off ran in the next turn, a burst of calls
+held the worker as long as they all took. They answer in order
 --- http_config
     faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
 --- config
@@ -517,6 +478,9 @@ module.exports = function (ctx) {
 GET /t
 --- response_body chomp
 inner1,inner2,inner3,inner4,inner5,inner6
+--- error_log
+faas: call of "inner" put off to the next turn
+of JavaScript in this turn, the rest waits for the next
 --- grep_error_log eval
 qr/this turn ran 1 of the \d+ events put off/
 --- grep_error_log_out
