@@ -70,11 +70,11 @@ struct ngx_faas_vm_s {
 static uint64_t     ngx_faas_vm_turn_used;
 static ngx_event_t  ngx_faas_vm_turn;
 
-/* the outermost ngx_faas_vm_turn_begin(): when, and what was used then */
-static ngx_uint_t   ngx_faas_vm_turn_depth;
-
 /* the events put off to a later turn, oldest first */
 static ngx_queue_t  ngx_faas_vm_waiting;
+
+/* the outermost ngx_faas_vm_turn_begin(): how deep, when, what was used */
+static ngx_uint_t   ngx_faas_vm_turn_depth;
 static uint64_t     ngx_faas_vm_turn_began;
 static uint64_t     ngx_faas_vm_turn_before;
 
