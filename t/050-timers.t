@@ -378,3 +378,42 @@ module.exports = function (ctx) {
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 14: a timer put off to a later turn is taken out when its call ends first
+Two timers come due after a callback that spins 3 ms (past the 250 us a
+turn spends): both are put off. The first one's callback throws, which
+ends the call; the second, still waiting for its turn in the module's
+queue, is cleared with the call's timers and never runs (under make
+test-sanitize, an event left in the queue after its call is gone is a use
+after free)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass put; }
+--- user_files
+>>> fn/put.js
+module.exports = function () {
+    return new Promise(function () {
+        setTimeout(function () {
+            var t = Date.now();
+            while (Date.now() - t < 4) { /* spin */ }
+        }, 0);
+        setTimeout(function () { throw new Error('first of the two'); }, 1);
+        setTimeout(function () { console.error('second of the two ran'); }, 1);
+    });
+};
+--- request
+GET /t
+--- wait: 0.1
+--- error_code: 500
+--- grep_error_log eval
+qr/this turn ran \d+ of the 2 events put off/
+--- grep_error_log_out
+this turn ran 1 of the 2 events put off
+--- error_log
+first of the two
+--- no_error_log
+second of the two ran
+[alert]
