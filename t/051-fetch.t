@@ -493,3 +493,42 @@ this turn ran 1 of the 6 events put off
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 16: a fetch's answer put off to a later turn is taken out when its call ends first
+Two answers come back after the function spun 2 ms (past the 250 us a
+turn spends): both are put off. The first one's reaction rejects the
+function's promise, which ends the call (500); the second answer, still
+waiting for its turn in the module's queue, is dropped with the call's
+fetches and never delivered (under make test-sanitize, an event left in
+the queue after its call is gone is a use after free)
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass two; }
+    location /a { return 200 a; }
+    location /b { return 200 b; }
+--- user_files
+>>> fn/two.js
+module.exports = function () {
+    var t = Date.now();
+    while (Date.now() - t < 3) { /* spin */ }
+    return new Promise(function (resolve, reject) {
+        fetch('/a').then(function () { reject(new Error('first answer')); });
+        fetch('/b').then(function () { console.error('second answer ran'); });
+    });
+};
+--- request
+GET /t
+--- wait: 0.1
+--- error_code: 500
+--- grep_error_log eval
+qr/this turn ran \d+ of the 2 events put off/
+--- grep_error_log_out
+this turn ran 1 of the 2 events put off
+--- error_log
+first answer
+--- no_error_log
+second answer ran
+[alert]
