@@ -18,10 +18,12 @@
  * setTimeout(), setInterval() and their clear*(), on nginx timers. A
  * timer belongs to the call that set it: it is one of the call's waits
  * and is cancelled when the call ends, so it lives no longer than the
- * call. The callback and its arguments stay in the heap stash under the
- * timer's id, [ timer, callback, args... ] with the timer as a pointer;
- * the entry is there exactly as long as the C timer lives, so an id
- * found there always leads to a live timer.
+ * call. The callback (or [ callback, args... ], an array with no
+ * prototype, when it has arguments) is kept by a reference of the stash
+ * (ngx_faas_vm_ref()) exactly as long as the C timer lives; the heap's
+ * timers are found by id in a red-black tree of the heap's data, so
+ * clearTimeout() of an id that ended finds nothing, and setting or
+ * firing a timer makes no string of its id.
  *
  * The events are cancelable: a worker that shuts down does not wait for
  * them (the deadline of the call, which is not, bounds the wait).
@@ -30,14 +32,19 @@
 /* as browsers and Node do with larger delays: a 32-bit signed count */
 #define NGX_FAAS_TIMERS_MAX_DELAY  0x7fffffff
 
+/* ids count from 1; past 2^53 a JavaScript number no longer holds them */
+#define NGX_FAAS_TIMERS_MAX_ID     9007199254740992.0
+
 
 typedef struct {
     ngx_faas_wait_t            wait;      /* first: a wait is a timer */
     ngx_event_t                event;
-    ngx_uint_t                 id;
+    ngx_rbtree_node_t          node;      /* key: its id */
+    ngx_uint_t                 ref;       /* the callback, the arguments */
     ngx_msec_t                 delay;
     ngx_faas_vm_t             *vm;
     unsigned                   interval:1;
+    unsigned                   args:1;    /* ref is [ callback, args... ] */
 } ngx_faas_timer_t;
 
 
@@ -63,6 +70,8 @@ static const duk_function_list_entry  ngx_faas_timers_functions[] = {
 void
 ngx_faas_timers_init(duk_context *duk)
 {
+    ngx_faas_vm_data_t  *data;
+
     duk_push_global_object(duk);
     duk_put_function_list(duk, -1, ngx_faas_timers_functions);
 
@@ -71,10 +80,11 @@ ngx_faas_timers_init(duk_context *duk)
     duk_set_magic(duk, -1, 1);
     duk_pop_2(duk);
 
-    duk_push_heap_stash(duk);
-    duk_push_bare_object(duk);
-    duk_put_prop_literal(duk, -2, NGX_FAAS_STASH_TIMERS);
-    duk_pop(duk);
+    ngx_faas_vm_refs(duk, NGX_FAAS_STASH_TIMERS);
+
+    data = ngx_faas_vm_data(ngx_faas_vm_from(duk));
+    ngx_rbtree_init(&data->timers, &data->timers_sentinel,
+                    ngx_rbtree_insert_value);
 }
 
 
@@ -83,13 +93,14 @@ ngx_faas_timers_init(duk_context *duk)
 static duk_ret_t
 ngx_faas_timers_set(duk_context *duk)
 {
-    double             ms;
-    duk_idx_t          i, n;
-    ngx_uint_t         id;
-    ngx_msec_int_t     lag;
-    ngx_faas_vm_t     *vm;
-    ngx_faas_call_t   *call;
-    ngx_faas_timer_t  *t;
+    double               ms;
+    duk_idx_t            i, n;
+    ngx_uint_t           ref;
+    ngx_msec_int_t       lag;
+    ngx_faas_vm_t       *vm;
+    ngx_faas_call_t     *call;
+    ngx_faas_timer_t    *t;
+    ngx_faas_vm_data_t  *data;
 
     n = duk_get_top(duk);
 
@@ -118,50 +129,44 @@ ngx_faas_timers_set(duk_context *duk)
 
     duk_require_stack(duk, n + 8);
 
-    /* the stash entry first: if the heap cannot hold it, nothing is armed */
+    /*
+     * the reference first: if the heap cannot hold it, it throws and
+     * nothing is armed
+     */
 
-    id = ++ngx_faas_vm_data(vm)->next_timer;
+    duk_dup(duk, 0);
 
-    duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
-
-    duk_push_array(duk);
-    duk_push_pointer(duk, NULL);
-    duk_put_prop_index(duk, -2, 0);
-
-    for (i = 0; i < n; i++) {
-        if (i != 1) {
-            duk_dup(duk, i);
-            duk_put_prop_index(duk, -2, (duk_uarridx_t) (i ? i : 1));
-        }
+    for (i = 2; i < n; i++) {
+        duk_dup(duk, i);
     }
 
-    duk_push_uint(duk, (duk_uint_t) id);
-    duk_dup(duk, -2);
-    duk_put_prop(duk, -4);
+    if (n > 2) {
+        duk_pack_bare(duk, n - 1);
+    }
 
-    /* stack: [ ... stash timers entry ] */
+    ref = ngx_faas_vm_ref(duk, NGX_FAAS_STASH_TIMERS);
 
     t = ngx_calloc(sizeof(ngx_faas_timer_t), call->request->connection->log);
     if (t == NULL) {
-        duk_del_prop_index(duk, -2, (duk_uarridx_t) id);
+        ngx_faas_vm_unref(duk, NGX_FAAS_STASH_TIMERS, ref);
         return duk_error(duk, DUK_ERR_ERROR, "cannot allocate a timer");
     }
 
-    /* the slot is there: setting it allocates nothing, cannot throw */
+    data = ngx_faas_vm_data(vm);
 
-    duk_push_pointer(duk, t);
-    duk_put_prop_index(duk, -2, 0);
-
-    t->id = id;
+    t->ref = ref;
+    t->args = (n > 2);
+    t->node.key = ++data->next_timer;
     t->delay = (ngx_msec_t) ms;
     t->vm = vm;
     t->interval = duk_get_current_magic(duk) ? 1 : 0;
 
+    ngx_rbtree_insert(&data->timers, &t->node);
+
     t->wait.call = call;
     t->wait.cancel = ngx_faas_timers_cancel;
     ngx_queue_insert_tail(&call->waits, &t->wait.queue);
-    ngx_faas_vm_data(vm)->waits++;
+    data->waits++;
 
     t->event.handler = ngx_faas_timers_handler;
     t->event.data = t;
@@ -178,7 +183,7 @@ ngx_faas_timers_set(duk_context *duk)
 
     ngx_add_timer(&t->event, t->delay + (lag > 0 ? lag : 0));
 
-    duk_push_uint(duk, (duk_uint_t) t->id);
+    duk_push_number(duk, (double) t->node.key);
 
     return 1;
 }
@@ -189,26 +194,39 @@ ngx_faas_timers_set(duk_context *duk)
 static duk_ret_t
 ngx_faas_timers_clear(duk_context *duk)
 {
-    ngx_faas_timer_t  *t;
+    double               d;
+    ngx_uint_t           id;
+    ngx_rbtree_node_t   *node, *sentinel;
+    ngx_faas_vm_data_t  *data;
 
     if (!duk_is_number(duk, 0)) {
         return 0;
     }
 
-    duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
-    duk_dup(duk, 0);
-    duk_get_prop(duk, -2);
+    /* an id is a whole number from 1 up: anything else clears nothing */
 
-    if (!duk_is_object(duk, -1)) {
+    d = duk_get_number(duk, 0);
+
+    if (!(d >= 1 && d <= NGX_FAAS_TIMERS_MAX_ID)
+        || d != (double) (ngx_uint_t) d)
+    {
         return 0;
     }
 
-    duk_get_prop_index(duk, -1, 0);
-    t = duk_get_pointer(duk, -1);
+    id = (ngx_uint_t) d;
 
-    if (t) {
-        ngx_faas_timers_free(t, duk);
+    data = ngx_faas_vm_data(ngx_faas_vm_from(duk));
+    node = data->timers.root;
+    sentinel = data->timers.sentinel;
+
+    while (node != sentinel) {
+        if (id == node->key) {
+            ngx_faas_timers_free(ngx_rbtree_data(node, ngx_faas_timer_t, node),
+                                  duk);
+            return 0;
+        }
+
+        node = (id < node->key) ? node->left : node->right;
     }
 
     return 0;
@@ -253,35 +271,34 @@ ngx_faas_timers_fire(duk_context *duk, void *data)
 {
     ngx_faas_timer_t *t = data;
 
-    duk_idx_t   i, n, entry;
-    ngx_uint_t  id;
+    duk_idx_t  i, n, entry;
 
-    id = t->id;
+    ngx_faas_vm_push_ref(duk, NGX_FAAS_STASH_TIMERS, t->ref);
 
-    duk_push_heap_stash(duk);
-    duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
-    duk_push_uint(duk, (duk_uint_t) id);
-    duk_get_prop(duk, -2);
+    if (t->args) {
+        /* [ callback, args... ] */
 
-    entry = duk_get_top_index(duk);
+        entry = duk_get_top_index(duk);
+        n = (duk_idx_t) duk_get_length(duk, entry);
 
-    if (!duk_is_object(duk, entry)) {
-        /* cannot happen: the entry goes with the timer */
-        return;
+        duk_require_stack(duk, n + 2);
+
+        duk_get_prop_index(duk, entry, 0);
+        duk_push_undefined(duk);
+
+        for (i = 1; i < n; i++) {
+            duk_get_prop_index(duk, entry, (duk_uarridx_t) i);
+        }
+
+        n--;
+
+    } else {
+        duk_require_stack(duk, 2);
+        duk_push_undefined(duk);
+        n = 0;
     }
 
-    n = (duk_idx_t) duk_get_length(duk, entry);
-
-    duk_require_stack(duk, n + 2);
-
-    duk_get_prop_index(duk, entry, 1);
-    duk_push_undefined(duk);
-
-    for (i = 2; i < n; i++) {
-        duk_get_prop_index(duk, entry, (duk_uarridx_t) i);
-    }
-
-    /* stack: [ ... entry callback undefined args... ] */
+    /* stack: [ ... (entry) callback undefined args... ] */
 
     if (t->interval) {
         /* armed again first: the callback may clear it */
@@ -291,7 +308,7 @@ ngx_faas_timers_fire(duk_context *duk, void *data)
         ngx_faas_timers_free(t, duk);
     }
 
-    duk_call_method(duk, n - 2);
+    duk_call_method(duk, n);
 }
 
 
@@ -318,11 +335,10 @@ ngx_faas_timers_free(ngx_faas_timer_t *t, duk_context *duk)
     ngx_queue_remove(&t->wait.queue);
     ngx_faas_vm_data(t->vm)->waits--;
 
+    ngx_rbtree_delete(&ngx_faas_vm_data(t->vm)->timers, &t->node);
+
     if (duk) {
-        duk_push_heap_stash(duk);
-        duk_get_prop_literal(duk, -1, NGX_FAAS_STASH_TIMERS);
-        duk_del_prop_index(duk, -1, (duk_uarridx_t) t->id);
-        duk_pop_2(duk);
+        ngx_faas_vm_unref(duk, NGX_FAAS_STASH_TIMERS, t->ref);
     }
 
     ngx_free(t);

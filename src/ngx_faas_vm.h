@@ -52,6 +52,8 @@ typedef struct {
     ngx_uint_t                 waits;       /* of all its calls */
     ngx_uint_t                 next_call;   /* ids of waiting calls */
     ngx_uint_t                 next_timer;  /* timers.c */
+    ngx_rbtree_t               timers;      /* timers.c: by id */
+    ngx_rbtree_node_t          timers_sentinel;
     ngx_faas_vm_handler_t      handlers[NGX_FAAS_VM_HANDLERS];
 } ngx_faas_vm_data_t;
 

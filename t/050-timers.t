@@ -417,3 +417,44 @@ first of the two
 --- no_error_log
 second of the two ran
 [alert]
+
+
+
+=== TEST 15: ids: whole numbers that grow; the id of a timer that ended clears nothing, not even the timer set after it; anything else clears nothing either
+b is set in a's callback, once a's reference is free for it to take:
+clearing a's id then must leave b alone. clearTimeout also clears an
+interval, as in browsers and Node
+--- http_config
+    faas_functions $TEST_NGINX_SERVER_ROOT/html/fn;
+--- config
+    location /t { faas_pass ids; }
+--- user_files
+>>> fn/ids.js
+module.exports = function () {
+    return new Promise(function (resolve) {
+        var log = [], a, b, c;
+        a = setTimeout(function () {
+            log.push('a');
+            b = setTimeout(function (x, y) { log.push('b' + x + y); }, 5, 1, 2);
+            clearTimeout(a);
+            clearInterval(a);
+            [b + 0.5, String(b), -b, 0, NaN, Infinity, undefined, null, {},
+             [b]].forEach(function (v) { clearTimeout(v); clearInterval(v); });
+            c = setInterval(function () { log.push('c'); }, 1);
+            clearTimeout(c);
+            setTimeout(function () {
+                resolve({ log: log, grow: a < b && b < c,
+                          whole: [a, b, c].every(function (v) {
+                              return typeof v === 'number' && v === Math.floor(v) && v > 0;
+                          }) });
+            }, 20);
+        }, 0);
+    });
+};
+--- request
+GET /t
+--- response_body chomp
+{"log":["a","b12"],"grow":true,"whole":true}
+--- no_error_log
+[error]
+[alert]

@@ -1107,6 +1107,16 @@ ngx_rbtree_delete(ngx_rbtree_t *tree, ngx_rbtree_node_t *node)
 }
 
 
+/* every heap's timer tree names it (timers.c); no harness sets a timer */
+
+void
+ngx_rbtree_insert_value(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    NGX_FUZZ_UNREACHED("ngx_rbtree_insert_value");
+}
+
+
 ngx_int_t
 ngx_http_post_request(ngx_http_request_t *r, ngx_http_posted_request_t *pr)
 {
