@@ -318,10 +318,12 @@ bench: deps module compat
 	$(MAKE) -C bench NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) COMPAT=$(COMPAT)
 
 # issue 13's BFF row (ngx_faas fetch, njs ngx.fetch, OpenResty
-# capture_multi) and 1,000 calls waiting in one worker: bench/bff/bff.sh
+# capture_multi) and 1,000 calls waiting in one worker: bench/bff/bff.sh;
+# then what a timer costs the worker: bench/bff/timers.sh
 bench-bff: deps module
 	$(MAKE) -C bench deps
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bench/bff/bff.sh
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bench/bff/timers.sh
 
 soak: deps module
 	$(MAKE) -C bench soak NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE)
