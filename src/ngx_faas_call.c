@@ -1223,15 +1223,16 @@ ngx_faas_call_wait(duk_context *duk, ngx_faas_call_t *call)
     heap = ngx_faas_vm_data(call->vm);
     promise = duk_get_top_index(duk);
 
-    /* in the stash: [ promise, ctx, value ] */
+    /*
+     * in the stash: [ promise, ctx, value ], an array with no prototype
+     * made at its size (filled index by index, an empty array takes
+     * Duktape's slow path at each)
+     */
 
-    duk_push_array(duk);
     duk_dup(duk, promise);
-    duk_put_prop_index(duk, -2, 0);
     duk_push_heapptr(duk, heap->ctx);
-    duk_put_prop_index(duk, -2, 1);
     duk_push_undefined(duk);
-    duk_put_prop_index(duk, -2, 2);
+    duk_pack_bare(duk, 3);
     call->ref = ngx_faas_vm_ref(duk, NGX_FAAS_STASH_CALLS);
     call->id = ++heap->next_call;
 
