@@ -70,8 +70,10 @@ struct ngx_faas_vm_s {
 static uint64_t     ngx_faas_vm_turn_used;
 static ngx_event_t  ngx_faas_vm_turn;
 
-/* the events put off to a later turn, oldest first */
-static ngx_queue_t  ngx_faas_vm_waiting;
+/* the events put off to a later turn, oldest first (an empty queue) */
+static ngx_queue_t  ngx_faas_vm_waiting = {
+    &ngx_faas_vm_waiting, &ngx_faas_vm_waiting
+};
 
 /* the outermost ngx_faas_vm_turn_begin(): how deep, when, what was used */
 static ngx_uint_t   ngx_faas_vm_turn_depth;
@@ -385,10 +387,6 @@ ngx_faas_vm_later(ngx_event_t *ev)
                    "faas: %uL us of JavaScript in this turn, the rest waits "
                    "for the next", ngx_faas_vm_turn_used);
 
-    if (ngx_faas_vm_waiting.next == NULL) {
-        ngx_queue_init(&ngx_faas_vm_waiting);
-    }
-
     ngx_post_event(ev, &ngx_faas_vm_waiting);
     ngx_faas_vm_turn_next();
 
@@ -421,9 +419,7 @@ ngx_faas_vm_turn_handler(ngx_event_t *ev)
 
     ngx_faas_vm_turn_used = 0;
 
-    if (ngx_faas_vm_waiting.next == NULL
-        || ngx_queue_empty(&ngx_faas_vm_waiting))
-    {
+    if (ngx_queue_empty(&ngx_faas_vm_waiting)) {
         return;
     }
 
